@@ -1,0 +1,154 @@
+// Package app is Vaaka's web interface and JSON API on fiber v2: the
+// routes, authentication, authorization per role, the problem+json errors,
+// the message catalogs and the rendering of pages. It reaches storage only
+// through the service interfaces of package monitoring, which cmd/vaaka
+// wires to package db.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"vaaka/monitoring"
+)
+
+// Config is the server's configuration, read by cmd/vaaka from flags and
+// VAAKA_* variables.
+type Config struct {
+	// SecureCookies marks cookies Secure (set when serving behind TLS).
+	SecureCookies bool
+	// TrustedProxies may set X-Forwarded-For / X-Forwarded-Proto.
+	TrustedProxies []string
+	// BodyLimit is the largest request body in bytes (413 beyond it).
+	BodyLimit int
+	// SessionIdle and SessionAbsolute end browser sessions.
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	// Demo shows the demo banner.
+	Demo bool
+	// Version is shown in /healthz.
+	Version string
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{BodyLimit: 8 << 20, SessionIdle: 30 * time.Minute, SessionAbsolute: 12 * time.Hour}
+}
+
+// Deps are the services the server uses, implemented by package db.
+type Deps struct {
+	Register   monitoring.RegisterService
+	Employees  monitoring.EmployeeService
+	Uses       monitoring.UseService
+	Recordings monitoring.RecordingService
+	Audit      monitoring.AuditService
+	Accounts   monitoring.AccountService
+	Settings   monitoring.SettingsService
+	Dashboard  monitoring.DashboardService
+	// Ping tells whether the database answers (/healthz).
+	Ping func(ctx context.Context) error
+	// Now is the clock; tests freeze it.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Server is the HTTP application.
+type Server struct {
+	Deps
+	cfg      Config
+	app      *fiber.App
+	validate *validator.Validate
+	i18n     *Catalog
+	views    *views
+	throttle *throttle
+}
+
+// New builds the server: catalogs and templates are parsed once here and a
+// missing page or message fails start-up.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Now == nil {
+		deps.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultConfig().BodyLimit
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultConfig().SessionIdle
+	}
+	if cfg.SessionAbsolute <= 0 {
+		cfg.SessionAbsolute = DefaultConfig().SessionAbsolute
+	}
+	s := &Server{Deps: deps, cfg: cfg, throttle: newThrottle()}
+	var err error
+	if s.i18n, err = LoadCatalog(); err != nil {
+		return nil, err
+	}
+	if s.views, err = loadViews(s.i18n); err != nil {
+		return nil, err
+	}
+	s.validate = newValidator()
+	s.app = fiber.New(fiber.Config{
+		ErrorHandler:            s.handleError,
+		Immutable:               true,
+		BodyLimit:               cfg.BodyLimit,
+		DisableStartupMessage:   true,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg),
+	})
+	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	s.app.Use(s.securityHeaders)
+	s.routes()
+	return s, nil
+}
+
+func proxyHeader(cfg Config) string {
+	if len(cfg.TrustedProxies) > 0 {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
+}
+
+// App returns the fiber application (tests drive it with App().Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until Shutdown.
+func (s *Server) Listen(addr string) error { return s.app.Listen(addr) }
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.Logger.Error("panic", "path", c.Path(), "method", c.Method(), "panic", e)
+}
+
+// securityHeaders sets the headers every answer carries: a strict CSP
+// without inline script or style, no framing, no sniffing, no referrer, and
+// no caching of pages that may hold personal data.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	h := &c.Response().Header
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.cfg.SecureCookies {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	err := c.Next()
+	if len(c.Response().Header.Peek("Cache-Control")) == 0 {
+		h.Set("Cache-Control", "no-store")
+	}
+	return err
+}

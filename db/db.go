@@ -1,0 +1,298 @@
+// Package db stores Vaaka's data in one SQLite file (modernc.org/sqlite, pure
+// Go) and implements the service interfaces of package monitoring.
+//
+// One file, two pools (STYLE.md §3): a single write connection whose
+// transactions are BEGIN IMMEDIATE, so that a read-then-write (the hash
+// chains) never races another writer, and a small read pool. WAL with
+// synchronous=FULL: a transaction that has committed is on disk.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"vaaka/monitoring"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// pragmas apply to every connection; busy_timeout comes first.
+const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(FULL)"
+
+// DB is an open Vaaka database.
+type DB struct {
+	path  string
+	write *sql.DB // one connection, BEGIN IMMEDIATE
+	read  *sql.DB
+
+	// Now is the clock; tests freeze it.
+	Now func() time.Time
+
+	uses *useWriter // group-commit writer, started lazily
+}
+
+// Open opens (creating if needed) the database at path and applies the
+// migrations.
+func Open(path string) (*DB, error) {
+	db, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate opens without migrating (for `vaaka migrate` and tests).
+func OpenNoMigrate(path string) (*DB, error) { return open(path) }
+
+func open(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("db: empty path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("db: path %q must not contain '?' or '#'", path)
+	}
+	dsn := path + "?" + pragmas
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	db := &DB{path: path, write: w, read: r, Now: func() time.Time { return time.Now().UTC() }}
+	if err := w.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close stops the use writer (committing what was queued) and closes both
+// pools.
+func (db *DB) Close() error {
+	if db.uses != nil {
+		db.uses.stop()
+	}
+	err1 := db.read.Close()
+	err2 := db.write.Close()
+	return errors.Join(err1, err2)
+}
+
+// Ping checks that the database answers (for /healthz).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Tx is a write transaction with the time fixed at its start.
+type Tx struct {
+	*sql.Tx
+	now time.Time
+}
+
+// BeginTx starts an IMMEDIATE write transaction on the single write
+// connection. Never call it while holding another Tx: it would deadlock.
+func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("db: begin: %w", err)
+	}
+	return &Tx{Tx: tx, now: db.Now().UTC()}, nil
+}
+
+// Migrate applies the embedded migrations not yet applied, each in its own
+// transaction, recorded in schema_migrations.
+func (db *DB) Migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("db: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return fmt.Errorf("db: migrate %s: %w", name, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+		return fmt.Errorf("db: migrate %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, formatTime(tx.now)); err != nil {
+		return fmt.Errorf("db: migrate %s: %w", name, err)
+	}
+	return tx.Commit()
+}
+
+// Backup writes a consistent online copy of the database to out with
+// VACUUM INTO; out must not exist.
+func (db *DB) Backup(ctx context.Context, out string) error {
+	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
+		return fmt.Errorf("db: backup to %s: %w", out, err)
+	}
+	return nil
+}
+
+// Meta returns a value of the meta table, "" when unset.
+func (db *DB) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetMeta sets a value of the meta table.
+func (db *DB) SetMeta(ctx context.Context, key, value string) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// timeLayout is fixed-width so that stored times sort as text.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("db: bad stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func parseDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse("2006-01-02", s)
+}
+
+// appendAudit appends one entry to the audit trail inside tx (R-LOG-1: every
+// mutation and every read of another person's log). The chain is safe
+// because tx is IMMEDIATE on the single write connection.
+func appendAudit(ctx context.Context, tx *Tx, actor, action, entity, entityID string, detail any) error {
+	d := "{}"
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return fmt.Errorf("db: audit detail: %w", err)
+		}
+		d = string(b)
+	}
+	var seq int64
+	prev := monitoring.GenesisHash
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("db: audit head: %w", err)
+	}
+	if actor == "" {
+		actor = "system"
+	}
+	e := monitoring.AuditEntry{Seq: seq + 1, At: tx.now, Actor: actor, Action: action, Entity: entity, EntityID: entityID, Detail: d}
+	e.Seal(prev)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, entity, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)`,
+		e.Seq, formatTime(e.At), e.Actor, e.Action, e.Entity, e.EntityID, e.Detail, e.PrevHash, e.Hash)
+	if err != nil {
+		return fmt.Errorf("db: append audit: %w", err)
+	}
+	return nil
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY constraint failure.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsFull reports whether err means the disk (or the database) is full.
+func IsFull(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return strings.Contains(strings.ToLower(fmt.Sprint(err)), "database or disk is full")
+}
+
+func notFound(format string, args ...any) error {
+	return monitoring.Errorf(monitoring.NotFound, format, args...)
+}
+
+func limitOf(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 1000:
+		return 1000
+	}
+	return n
+}
