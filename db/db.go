@@ -176,7 +176,16 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 // Backup writes a consistent online copy of the database to out with
 // VACUUM INTO; out must not exist.
 func (db *DB) Backup(ctx context.Context, out string) error {
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
+	// VACUUM INTO writes a new database file, which the read pool's
+	// query_only connections refuse; a connection of its own reads a
+	// consistent snapshot without holding up the writer (WAL).
+	b, err := sql.Open("sqlite", db.path+"?"+pragmas)
+	if err != nil {
+		return fmt.Errorf("db: backup to %s: %w", out, err)
+	}
+	defer b.Close()
+	b.SetMaxOpenConns(1)
+	if _, err := b.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
 		return fmt.Errorf("db: backup to %s: %w", out, err)
 	}
 	return nil

@@ -145,13 +145,14 @@ func decodeActivity(data string, a *monitoring.Activity) error {
 }
 
 // activityAt returns the version of activity id that was in force at t
-// (the latest with valid_from <= t), or nil when the activity did not exist
+// (of those with valid_from <= t, the highest version: a version seeded
+// with an earlier validity supersedes the ones before it), or nil when the activity did not exist
 // yet or does not exist. Flags are computed from it.
 func activityAt(ctx context.Context, q querier, id int64, t time.Time) (*monitoring.Activity, error) {
 	a := &monitoring.Activity{ID: id}
 	var status, data, validFrom string
 	err := q.QueryRowContext(ctx, `SELECT version, status, data, valid_from FROM activity_versions
-		WHERE activity_id = ? AND valid_from <= ? ORDER BY valid_from DESC, version DESC LIMIT 1`,
+		WHERE activity_id = ? AND valid_from <= ? ORDER BY version DESC LIMIT 1`,
 		id, formatTime(t)).Scan(&a.Version, &status, &data, &validFrom)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

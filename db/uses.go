@@ -1,6 +1,789 @@
 package db
 
-// useWriter is the group-commit writer of the use log (placeholder).
-type useWriter struct{}
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
-func (w *useWriter) stop() {}
+	"github.com/google/uuid"
+
+	"vaaka/monitoring"
+)
+
+// UseService is the append-only, hash-chained use log (R-LOG-1). Writes go
+// through one group-commit writer per DB; reads use the read pool.
+type UseService struct {
+	db *DB
+	w  *useWriter
+}
+
+var _ monitoring.UseService = (*UseService)(nil)
+
+// usesMu guards DB.uses while a writer is attached (DB is the lead's type,
+// so the writer hangs off it rather than carrying its own lock).
+var usesMu sync.Mutex
+
+// NewUseService returns the use log of d. Every UseService of one DB shares
+// one writer, which starts with the first RecordUses and stops in d.Close.
+func NewUseService(d *DB) *UseService {
+	usesMu.Lock()
+	defer usesMu.Unlock()
+	if d.uses == nil {
+		d.uses = newUseWriter(d)
+	}
+	return &UseService{db: d, w: d.uses}
+}
+
+// errUseLogClosed answers RecordUses after the writer stopped.
+var errUseLogClosed = errors.New("db: use log closed")
+
+// RecordUses validates every use, then hands them to the group-commit
+// writer and waits for the commit: when it returns without error the uses
+// (or the stored originals of duplicates) are on disk. The caller's uses are
+// not modified; the results carry copies with id, seq, flags and hashes.
+func (s *UseService) RecordUses(ctx context.Context, uses []*monitoring.Use) ([]monitoring.UseResult, error) {
+	if len(uses) == 0 {
+		return []monitoring.UseResult{}, nil
+	}
+	if len(uses) > monitoring.MaxBatch {
+		return nil, monitoring.FieldErrors{"uses": monitoring.MsgTooMany}.Err()
+	}
+	now := s.db.Now()
+	fe := monitoring.FieldErrors{}
+	clones := make([]*monitoring.Use, len(uses))
+	for i, u := range uses {
+		if u == nil {
+			fe.Add(fmt.Sprintf("[%d]", i), monitoring.MsgRequired)
+			continue
+		}
+		prefixFields(fe, i, u.Validate(now))
+		c := *u
+		c.EmployeeStaffIDs = slices.Clone(u.EmployeeStaffIDs)
+		switch c.Source {
+		case "":
+			c.Source = monitoring.SourceAPI
+		case monitoring.SourceAPI, monitoring.SourceWeb:
+		default:
+			fe.Add(fmt.Sprintf("[%d].source", i), monitoring.MsgUnknown)
+		}
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, fmt.Errorf("db: use id: %w", err)
+		}
+		c.ID = id.String()
+		c.CallStartedAt, c.OccurredAt = c.CallStartedAt.UTC(), c.OccurredAt.UTC()
+		c.Seq, c.Flags, c.RecordedAt, c.PrevHash, c.Hash = 0, nil, c.RecordedAt.UTC(), "", ""
+		clones[i] = &c
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	return s.w.submit(ctx, clones)
+}
+
+// prefixFields copies the field errors of err (an Invalid *monitoring.Error)
+// into fe under "[i].".
+func prefixFields(fe monitoring.FieldErrors, i int, err error) {
+	if err == nil {
+		return
+	}
+	var me *monitoring.Error
+	if errors.As(err, &me) && len(me.Fields) > 0 {
+		for k, v := range me.Fields {
+			fe.Add(fmt.Sprintf("[%d].%s", i, k), v)
+		}
+		return
+	}
+	fe.Add(fmt.Sprintf("[%d]", i), monitoring.MsgInvalid)
+}
+
+// Group commit. One goroutine owns the write side of the use log: it takes
+// every request already queued (no timer: a lone request commits at once),
+// writes them in one IMMEDIATE transaction, each request under its own
+// savepoint so that one bad request fails alone, commits, and only then
+// answers. synchronous=FULL makes the commit durable, so nothing is
+// acknowledged that is not on disk (R-LOG-1).
+
+// maxGroupUses bounds the uses per transaction (a group may exceed it by the
+// last request drained).
+const maxGroupUses = 4000
+
+type useRequest struct {
+	uses  []*monitoring.Use
+	reply chan useReply // buffered: the writer never blocks on a caller
+}
+
+type useReply struct {
+	results []monitoring.UseResult
+	err     error
+}
+
+// useWriter is the group-commit writer of the use log.
+type useWriter struct {
+	db   *DB
+	reqs chan *useRequest
+	done chan struct{}
+
+	stmts *useStmts // owned by the writer goroutine
+
+	mu        sync.RWMutex // RLock to enqueue; Lock to close intake
+	closed    bool
+	started   bool
+	startOnce sync.Once
+}
+
+func newUseWriter(d *DB) *useWriter {
+	return &useWriter{db: d, reqs: make(chan *useRequest, 1024), done: make(chan struct{})}
+}
+
+// submit enqueues uses and waits for the answer or ctx. A request that was
+// enqueued is written whatever happens to ctx: a cancelled caller does not
+// know the outcome and may retry with the same external ids.
+func (w *useWriter) submit(ctx context.Context, uses []*monitoring.Use) ([]monitoring.UseResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req := &useRequest{uses: uses, reply: make(chan useReply, 1)}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return nil, errUseLogClosed
+	}
+	w.startOnce.Do(func() {
+		w.started = true
+		go w.run()
+	})
+	select {
+	case w.reqs <- req:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return nil, ctx.Err()
+	}
+	w.mu.RUnlock()
+	select {
+	case r := <-req.reply:
+		return r.results, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// stop closes intake, lets the writer commit and answer everything queued,
+// and returns when it has exited. It is safe to call more than once.
+func (w *useWriter) stop() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		if w.started {
+			close(w.reqs)
+		}
+	}
+	started := w.started
+	w.mu.Unlock()
+	if started {
+		<-w.done
+	}
+}
+
+func (w *useWriter) run() {
+	defer close(w.done)
+	defer func() {
+		if w.stmts != nil {
+			w.stmts.close()
+		}
+	}()
+	for {
+		first, ok := <-w.reqs
+		if !ok {
+			return
+		}
+		group, n, closed := []*useRequest{first}, len(first.uses), false
+	drain:
+		for n < maxGroupUses {
+			select {
+			case r, ok := <-w.reqs:
+				if !ok {
+					closed = true
+					break drain
+				}
+				group = append(group, r)
+				n += len(r.uses)
+			default:
+				break drain
+			}
+		}
+		w.commit(group)
+		if closed {
+			return
+		}
+	}
+}
+
+// commit writes one group and answers each request. If the transaction
+// fails as a whole, every request that had no error of its own gets the
+// group's error.
+func (w *useWriter) commit(group []*useRequest) {
+	replies := make([]useReply, len(group))
+	// The writer's own context: a caller's cancellation must not roll back
+	// other callers' uses.
+	err := w.commitGroup(context.Background(), group, replies)
+	for i, r := range group {
+		if err != nil && replies[i].err == nil {
+			replies[i] = useReply{err: err}
+		}
+		r.reply <- replies[i]
+	}
+}
+
+func (w *useWriter) commitGroup(ctx context.Context, group []*useRequest, replies []useReply) error {
+	if w.stmts == nil {
+		// Prepared once on the write pool, before the transaction takes its
+		// only connection; if that fails, each group prepares its own.
+		w.stmts, _ = prepareUseStmts(ctx, w.db.write)
+	}
+	tx, err := w.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	g, err := newUseGroup(ctx, tx, w.stmts)
+	if err != nil {
+		return err
+	}
+	defer g.close()
+	for i, r := range group {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT use_request`); err != nil {
+			return fmt.Errorf("db: savepoint: %w", err)
+		}
+		seq, hash := g.seq, g.hash
+		results, rerr := g.apply(ctx, r.uses)
+		if rerr != nil {
+			g.seq, g.hash = seq, hash
+			// If SQLite rolled the whole transaction back (disk full, I/O
+			// error), the savepoint is gone and the group fails.
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO use_request`); err != nil {
+				return errors.Join(rerr, fmt.Errorf("db: rollback to savepoint: %w", err))
+			}
+			replies[i].err = rerr
+		} else {
+			replies[i].results = results
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE use_request`); err != nil {
+			return fmt.Errorf("db: release savepoint: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit uses: %w", err)
+	}
+	return nil
+}
+
+// useColumns are the columns of uses in scanUse order.
+const useColumns = `seq, id, source, external_id, activity_id, recording_ref, call_started_at, direction,
+	employee_staff_ids, used_by, action, purpose, note, occurred_at, recorded_at, corrects, flags, prev_hash, hash`
+
+// useColumnsU are useColumns qualified with the alias u.
+var useColumnsU = "u." + strings.Join(strings.Fields(strings.ReplaceAll(useColumns, ",", "")), ", u.")
+
+// currentActivity is what a group needs of an activity's current version.
+type currentActivity struct {
+	retentionDays int
+}
+
+// useStmts are the prepared statements of the hot insert path.
+type useStmts struct {
+	insertUse, insertEmployee, insertFlag, findExternal, findRecording, insertRecording, useExists, versionAt *sql.Stmt
+}
+
+func (st *useStmts) list() []**sql.Stmt {
+	return []**sql.Stmt{&st.insertUse, &st.insertEmployee, &st.insertFlag, &st.findExternal, &st.findRecording,
+		&st.insertRecording, &st.useExists, &st.versionAt}
+}
+
+var useStmtSQL = []string{
+	`INSERT INTO uses (` + useColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	`INSERT OR IGNORE INTO use_employees (staff_id, use_seq) VALUES (?, ?)`,
+	`INSERT INTO use_flags (flag, use_seq, activity_id) VALUES (?, ?, ?)`,
+	`SELECT ` + useColumns + ` FROM uses WHERE source = ? AND external_id = ?`,
+	`SELECT deleted_at FROM recordings WHERE ref = ?`,
+	`INSERT INTO recordings (ref, call_started_at, direction, activity_id, employee_staff_id,
+		deletion_due, first_seen_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'use')`,
+	`SELECT COUNT(*) FROM uses WHERE id = ?`,
+	// The version in force at a time, chosen as activityAt (state.go) does.
+	`SELECT version FROM activity_versions WHERE activity_id = ? AND valid_from <= ?
+		ORDER BY valid_from DESC, version DESC LIMIT 1`,
+}
+
+// prepareUseStmts prepares the statements on p: the write pool (once per
+// writer, outside any transaction: the single connection is free then) or
+// a transaction.
+func prepareUseStmts(ctx context.Context, p interface {
+	PrepareContext(context.Context, string) (*sql.Stmt, error)
+}) (*useStmts, error) {
+	st := &useStmts{}
+	for i, ptr := range st.list() {
+		s, err := p.PrepareContext(ctx, useStmtSQL[i])
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("db: prepare use statement: %w", err)
+		}
+		*ptr = s
+	}
+	return st, nil
+}
+
+func (st *useStmts) close() {
+	for _, ptr := range st.list() {
+		if *ptr != nil {
+			(*ptr).Close()
+		}
+	}
+}
+
+// useGroup is the state of one group-commit transaction: the chain head
+// (read once, inside the transaction), the hot path's statements bound to
+// the transaction and the activities looked up so far.
+type useGroup struct {
+	tx         *Tx
+	seq        int64
+	hash       string
+	activities map[int64]*currentActivity // nil value: does not exist
+	versions   map[versionKey]*monitoring.Activity
+	stmts      *stmtCache
+	*useStmts
+}
+
+// newUseGroup starts a group in tx with the writer's prepared statements
+// (parent; nil to prepare them on tx).
+func newUseGroup(ctx context.Context, tx *Tx, parent *useStmts) (*useGroup, error) {
+	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, activities: map[int64]*currentActivity{},
+		versions: map[versionKey]*monitoring.Activity{}, stmts: &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}}
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`).Scan(&g.seq, &g.hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("db: use log head: %w", err)
+	}
+	if parent == nil {
+		if g.useStmts, err = prepareUseStmts(ctx, tx); err != nil {
+			return nil, err
+		}
+		return g, nil
+	}
+	g.useStmts = &useStmts{}
+	own := g.useStmts.list()
+	for i, ptr := range parent.list() {
+		*own[i] = tx.StmtContext(ctx, *ptr)
+	}
+	return g, nil
+}
+
+func (g *useGroup) close() {
+	g.stmts.close()
+	if g.useStmts != nil {
+		g.useStmts.close()
+	}
+}
+
+// activity returns the current version's facts of activity id, nil when it
+// does not exist.
+func (g *useGroup) activity(ctx context.Context, id int64) (*currentActivity, error) {
+	if a, ok := g.activities[id]; ok {
+		return a, nil
+	}
+	a, err := findCurrentActivity(ctx, g.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	g.activities[id] = a
+	return a, nil
+}
+
+// findCurrentActivity reads the current version's retention of activity id;
+// nil when it does not exist.
+func findCurrentActivity(ctx context.Context, q querier, id int64) (*currentActivity, error) {
+	var data string
+	err := q.QueryRowContext(ctx, `SELECT data FROM activities WHERE id = ?`, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: find activity %d: %w", id, err)
+	}
+	var a monitoring.Activity
+	if err := decodeActivity(data, &a); err != nil {
+		return nil, err
+	}
+	return &currentActivity{retentionDays: a.RetentionDays}, nil
+}
+
+// versionKey names one version of an activity.
+type versionKey struct {
+	id      int64
+	version int
+}
+
+// activityAt is activityAt (state.go) with the versions already decoded in
+// this group reused: a light query finds which version was in force at t
+// (the same choice activityAt makes), and only a version not seen yet is
+// loaded and decoded.
+func (g *useGroup) activityAt(ctx context.Context, id int64, t time.Time) (*monitoring.Activity, error) {
+	var version int
+	err := g.versionAt.QueryRowContext(ctx, id, formatTime(t)).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: activity %d at %s: %w", id, t, err)
+	}
+	key := versionKey{id, version}
+	if a, ok := g.versions[key]; ok {
+		return a, nil
+	}
+	a, err := activityAt(ctx, g.stmts, id, t)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil && a.Version == version {
+		g.versions[key] = a
+	}
+	return a, nil
+}
+
+// stmtCache is a querier on a transaction that prepares each distinct
+// query once, so that the state helpers of state.go run prepared on the hot
+// path.
+type stmtCache struct {
+	tx    *Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// QueryRowContext runs query prepared. A failed prepare is reported by the
+// row's Scan, as with an unprepared query.
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// QueryContext runs query prepared.
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}
+
+// apply writes the uses of one request inside the group's transaction.
+func (g *useGroup) apply(ctx context.Context, uses []*monitoring.Use) ([]monitoring.UseResult, error) {
+	// References first, so that the caller hears of every bad one at once.
+	fe := monitoring.FieldErrors{}
+	for i, u := range uses {
+		a, err := g.activity(ctx, u.ActivityID)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			fe.Add(fmt.Sprintf("[%d].activity_id", i), monitoring.MsgNotFound)
+		}
+		if u.Corrects != "" {
+			var n int
+			if err := g.useExists.QueryRowContext(ctx, u.Corrects).Scan(&n); err != nil {
+				return nil, fmt.Errorf("db: find corrected use: %w", err)
+			}
+			if n == 0 {
+				fe.Add(fmt.Sprintf("[%d].corrects", i), monitoring.MsgNotFound)
+			}
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	results := make([]monitoring.UseResult, 0, len(uses))
+	for _, u := range uses {
+		if u.ExternalID != "" {
+			stored, err := scanUse(g.findExternal.QueryRowContext(ctx, u.Source, u.ExternalID))
+			if err == nil {
+				results = append(results, monitoring.UseResult{Use: stored, Duplicate: true})
+				continue
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("db: find use by external id: %w", err)
+			}
+		}
+		if err := g.insert(ctx, u); err != nil {
+			return nil, err
+		}
+		results = append(results, monitoring.UseResult{Use: u})
+	}
+	return results, nil
+}
+
+// insert computes u's flags from the state at its occurred_at, enters a
+// recording first seen, chains u after the head and writes it.
+func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) error {
+	tx := g.tx
+	st := monitoring.UseState{Employees: make(map[string]monitoring.EmployeeAt, len(u.EmployeeStaffIDs))}
+	var err error
+	if st.Activity, err = g.activityAt(ctx, u.ActivityID, u.OccurredAt); err != nil {
+		return err
+	}
+	for _, s := range u.EmployeeStaffIDs {
+		if _, ok := st.Employees[s]; ok {
+			continue
+		}
+		if st.Employees[s], err = employeeAt(ctx, g.stmts, s, u.OccurredAt); err != nil {
+			return err
+		}
+	}
+	// R-RET-2: the ledger knows every recording used.
+	var deletedAt string
+	err = g.findRecording.QueryRowContext(ctx, u.RecordingRef).Scan(&deletedAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		a, err := g.activity(ctx, u.ActivityID)
+		if err != nil {
+			return err
+		}
+		due := ""
+		if a != nil && a.retentionDays > 0 {
+			due = formatTime(monitoring.DeletionDue(u.CallStartedAt, a.retentionDays))
+		}
+		if _, err := g.insertRecording.ExecContext(ctx, u.RecordingRef, formatTime(u.CallStartedAt), string(u.Direction),
+			u.ActivityID, u.EmployeeStaffIDs[0], due, formatTime(tx.now)); err != nil {
+			return fmt.Errorf("db: insert recording %q: %w", u.RecordingRef, err)
+		}
+	case err != nil:
+		return fmt.Errorf("db: find recording %q: %w", u.RecordingRef, err)
+	default:
+		if st.RecordingDeletedAt, err = parseTime(deletedAt); err != nil {
+			return err
+		}
+	}
+	u.Flags = monitoring.ComputeFlags(u, st)
+	u.RecordedAt = tx.now
+	u.Seq = g.seq + 1
+	u.Seal(g.hash)
+
+	var external any
+	if u.ExternalID != "" {
+		external = u.ExternalID
+	}
+	_, err = g.insertUse.ExecContext(ctx, u.Seq, u.ID, string(u.Source), external, u.ActivityID, u.RecordingRef,
+		formatTime(u.CallStartedAt), string(u.Direction), strings.Join(u.EmployeeStaffIDs, "\x1f"), u.UsedBy,
+		string(u.Action), u.Purpose, u.Note, formatTime(u.OccurredAt), formatTime(u.RecordedAt), u.Corrects,
+		monitoring.FlagMask(u.Flags), u.PrevHash, u.Hash)
+	if err != nil {
+		return fmt.Errorf("db: insert use: %w", err)
+	}
+	for _, s := range u.EmployeeStaffIDs {
+		if _, err := g.insertEmployee.ExecContext(ctx, s, u.Seq); err != nil {
+			return fmt.Errorf("db: insert use employee: %w", err)
+		}
+	}
+	for _, f := range u.Flags {
+		if _, err := g.insertFlag.ExecContext(ctx, string(f), u.Seq, u.ActivityID); err != nil {
+			return fmt.Errorf("db: insert use flag: %w", err)
+		}
+	}
+	g.seq, g.hash = u.Seq, u.Hash
+	return nil
+}
+
+// rowScanner is *sql.Row or *sql.Rows.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// useRow is a uses row as stored.
+type useRow struct {
+	u                                monitoring.Use
+	source, direction, staff, action string
+	callStarted, occurred, recorded  string
+	external                         sql.NullString
+	flags                            int64
+}
+
+func scanUseRow(r rowScanner) (*useRow, error) {
+	var w useRow
+	u := &w.u
+	err := r.Scan(&u.Seq, &u.ID, &w.source, &w.external, &u.ActivityID, &u.RecordingRef, &w.callStarted, &w.direction,
+		&w.staff, &u.UsedBy, &w.action, &u.Purpose, &u.Note, &w.occurred, &w.recorded, &u.Corrects, &w.flags, &u.PrevHash, &u.Hash)
+	if err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// use rebuilds the use exactly as stored, so that its chain fields hash as
+// they did when it was sealed.
+func (w *useRow) use() (*monitoring.Use, error) {
+	u := w.u
+	u.Source, u.Direction, u.Action = monitoring.Source(w.source), monitoring.Direction(w.direction), monitoring.Action(w.action)
+	u.ExternalID = w.external.String
+	if w.staff != "" {
+		u.EmployeeStaffIDs = strings.Split(w.staff, "\x1f")
+	}
+	u.Flags = monitoring.FlagsOf(w.flags)
+	var errs [3]error
+	u.CallStartedAt, errs[0] = parseTime(w.callStarted)
+	u.OccurredAt, errs[1] = parseTime(w.occurred)
+	u.RecordedAt, errs[2] = parseTime(w.recorded)
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// canonical reports whether the row's stored text is exactly what insert
+// writes for the use it decodes to. Columns that the hash covers only
+// through a decoding (times, the flag mask, a NULL external id) could
+// otherwise be rewritten without changing the hash.
+func (w *useRow) canonical(u *monitoring.Use) bool {
+	return formatTime(u.CallStartedAt) == w.callStarted && formatTime(u.OccurredAt) == w.occurred &&
+		formatTime(u.RecordedAt) == w.recorded && monitoring.FlagMask(u.Flags) == w.flags &&
+		w.external.Valid == (w.external.String != "")
+}
+
+// scanUse reads one use.
+func scanUse(r rowScanner) (*monitoring.Use, error) {
+	w, err := scanUseRow(r)
+	if err != nil {
+		return nil, err
+	}
+	return w.use()
+}
+
+// FindUse returns the use with id. NotFound.
+func (s *UseService) FindUse(ctx context.Context, id string) (*monitoring.Use, error) {
+	if !monitoring.ValidUUID(id) {
+		return nil, notFound("use %q not found", id)
+	}
+	u, err := scanUse(s.db.read.QueryRowContext(ctx, `SELECT `+useColumns+` FROM uses WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("use %q not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: find use %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// ListUses returns a page of uses, newest first (by chain position), and
+// the cursor of the next page (0 on the last). From is inclusive, To
+// exclusive, both on occurred_at.
+func (s *UseService) ListUses(ctx context.Context, f monitoring.UseFilter) ([]*monitoring.Use, int64, error) {
+	if f.Flag != "" && !f.Flag.Valid() {
+		return nil, 0, monitoring.FieldErrors{"flag": monitoring.MsgUnknown}.Err()
+	}
+	limit := limitOf(f.Limit)
+	var (
+		joins []string
+		where = []string{"1 = 1"}
+		args  []any
+	)
+	if f.EmployeeStaffID != "" {
+		joins = append(joins, `JOIN use_employees e ON e.use_seq = u.seq AND e.staff_id = ?`)
+		args = append(args, f.EmployeeStaffID)
+	}
+	if f.Flag != "" {
+		joins = append(joins, `JOIN use_flags fl ON fl.use_seq = u.seq AND fl.flag = ?`)
+		args = append(args, string(f.Flag))
+	}
+	if f.ActivityID != 0 {
+		where, args = append(where, `u.activity_id = ?`), append(args, f.ActivityID)
+	}
+	if f.UsedBy != "" {
+		where, args = append(where, `u.used_by = ?`), append(args, f.UsedBy)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, `u.occurred_at >= ?`), append(args, formatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, `u.occurred_at < ?`), append(args, formatTime(f.To))
+	}
+	if f.Cursor > 0 {
+		where, args = append(where, `u.seq < ?`), append(args, f.Cursor)
+	}
+	q := `SELECT ` + useColumnsU + ` FROM uses u ` + strings.Join(joins, " ") + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY u.seq DESC LIMIT ` + strconv.Itoa(limit+1)
+	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: list uses: %w", err)
+	}
+	defer rows.Close()
+	uses := make([]*monitoring.Use, 0, min(limit+1, 64))
+	for rows.Next() {
+		u, err := scanUse(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("db: list uses: %w", err)
+		}
+		uses = append(uses, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("db: list uses: %w", err)
+	}
+	var next int64
+	if len(uses) > limit {
+		uses = uses[:limit]
+		next = uses[limit-1].Seq
+	}
+	return uses, next, nil
+}
+
+// VerifyUses walks the chain from its genesis in sequence order with
+// constant memory and reports the first entry that does not verify
+// (R-LOG-1: changed, removed or reordered rows).
+func (s *UseService) VerifyUses(ctx context.Context) (monitoring.ChainReport, error) {
+	v := monitoring.NewChainVerifier("uses")
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+useColumns+` FROM uses ORDER BY seq`)
+	if err != nil {
+		return monitoring.ChainReport{}, fmt.Errorf("db: verify uses: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		w, err := scanUseRow(rows)
+		if err != nil {
+			return monitoring.ChainReport{}, fmt.Errorf("db: verify uses: %w", err)
+		}
+		u, err := w.use()
+		if err != nil || !w.canonical(u) {
+			// A stored value that does not decode or is not in its
+			// canonical form was not written by insert: report the row.
+			v.Next(w.u.Seq, w.u.PrevHash, w.u.Hash, []string{"non-canonical row"})
+			break
+		}
+		if !v.Next(u.Seq, u.PrevHash, u.Hash, u.ChainFields()) {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return monitoring.ChainReport{}, fmt.Errorf("db: verify uses: %w", err)
+	}
+	return v.Report(), nil
+}

@@ -1,0 +1,184 @@
+package app_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"vaaka/monitoring"
+)
+
+// authzRow is one API route with the status each role gets. The order of
+// statuses is admin, hr, dpo, representative, supervisor, employee; a
+// request without a token always gets 401.
+type authzRow struct {
+	method, route string // route as registered (":param")
+	path, body    string // the concrete request
+	header        []string
+	want          [6]int
+}
+
+var authzRoles = [6]string{asAdmin, asHR, asDPO, asRep, asSup, asEmp}
+
+// TestAuthzAPI_Matrix drives every API route as every role through the
+// real app and fails when a route registered under /api/v1 has no row.
+func TestAuthzAPI_Matrix(t *testing.T) {
+	f := newAPIFixture(t)
+	active := f.activeActivity(t) // the one that gets suspended and retired
+	draft := f.createActivity(t)
+	_, m, _ := f.call(t, "POST", "/api/v1/uses", asSup, useBody("matrix-1"))
+	useID := m["results"].([]any)[0].(map[string]any)["id"].(string)
+	if st, m, _ := f.call(t, "POST", "/api/v1/recordings", asHR, `{"ref":"rec-m","call_started_at":"2026-11-01T08:00:00Z","direction":"inbound","activity_id":1}`); st != 201 {
+		t.Fatalf("recording: %d %v", st, m)
+	}
+	_, tm, _ := f.call(t, "POST", "/api/v1/tokens", asAdmin, `{"user_email":"rep@example.fi","name":"to revoke","scopes":["read"]}`)
+	tokenID := int64(tm["id"].(float64))
+	empID := f.users[asEmp2].ID
+
+	const (
+		ok = 200
+		cr = 201
+		no = 403
+	)
+	csv := []string{"Content-Type", "text/csv"}
+	rows := []authzRow{
+		{method: "POST", route: "/api/v1/employees/import", path: "/api/v1/employees/import?dry_run=true", body: "staff_id;name;unit\nE1;Eero;Asiakaspalvelu\n", header: csv, want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/employees", path: "/api/v1/employees", body: `{"staff_id":"M1","name":"Matriisi","unit":"Asiakaspalvelu"}`, want: [6]int{no, cr, no, no, no, no}},
+		{method: "GET", route: "/api/v1/employees", path: "/api/v1/employees", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "GET", route: "/api/v1/employees/:staff_id", path: "/api/v1/employees/E1", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "PATCH", route: "/api/v1/employees/:staff_id", path: "/api/v1/employees/M1", body: `{"name":"Matriisi Uusi"}`, want: [6]int{no, ok, no, no, no, no}},
+		{method: "GET", route: "/api/v1/units", path: "/api/v1/units", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "POST", route: "/api/v1/units", path: "/api/v1/units", body: `{"name":"Matriisi"}`, want: [6]int{no, cr, no, no, no, no}},
+
+		{method: "POST", route: "/api/v1/activities", path: "/api/v1/activities", body: `{"name":"Matriisi","method":"call_recording"}`, want: [6]int{no, cr, no, no, no, no}},
+		{method: "GET", route: "/api/v1/activities", path: "/api/v1/activities", want: [6]int{no, ok, ok, ok, ok, no}},
+		{method: "GET", route: "/api/v1/activities/:id", path: fmt.Sprintf("/api/v1/activities/%d", draft), want: [6]int{no, ok, ok, ok, ok, no}},
+		{method: "PATCH", route: "/api/v1/activities/:id", path: fmt.Sprintf("/api/v1/activities/%d", draft), body: `{"system":"Uusi"}`, want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/activities/:id/activate", path: fmt.Sprintf("/api/v1/activities/%d/activate", draft), want: [6]int{no, 409, no, no, no, no}},
+		{method: "POST", route: "/api/v1/activities/:id/suspend", path: fmt.Sprintf("/api/v1/activities/%d/suspend", active), want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/activities/:id/retire", path: fmt.Sprintf("/api/v1/activities/%d/retire", active), want: [6]int{no, ok, no, no, no, no}},
+		{method: "GET", route: "/api/v1/activities/:id/history", path: fmt.Sprintf("/api/v1/activities/%d/history", draft), want: [6]int{no, ok, ok, ok, ok, no}},
+
+		{method: "POST", route: "/api/v1/uses", path: "/api/v1/uses", body: useBody("matrix-2"), want: [6]int{no, cr, no, no, cr, no}},
+		{method: "GET", route: "/api/v1/uses", path: "/api/v1/uses", want: [6]int{no, ok, ok, no, ok, ok}},
+		{method: "GET", route: "/api/v1/uses/:id", path: "/api/v1/uses/" + useID, want: [6]int{no, ok, ok, no, ok, ok}},
+		{method: "PUT", route: "/api/v1/uses/:id", path: "/api/v1/uses/" + useID, body: `{}`, want: [6]int{405, 405, 405, 405, 405, 405}},
+		{method: "PATCH", route: "/api/v1/uses/:id", path: "/api/v1/uses/" + useID, body: `{}`, want: [6]int{405, 405, 405, 405, 405, 405}},
+		{method: "DELETE", route: "/api/v1/uses/:id", path: "/api/v1/uses/" + useID, want: [6]int{405, 405, 405, 405, 405, 405}},
+
+		{method: "POST", route: "/api/v1/recordings", path: "/api/v1/recordings", body: `{"ref":"rec-n","call_started_at":"2026-11-01T08:00:00Z","direction":"outbound","activity_id":1}`, want: [6]int{no, cr, no, no, cr, no}},
+		{method: "GET", route: "/api/v1/recordings", path: "/api/v1/recordings", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "POST", route: "/api/v1/recordings/:ref/deleted", path: "/api/v1/recordings/rec-m/deleted", want: [6]int{no, ok, no, no, no, no}},
+
+		{method: "GET", route: "/api/v1/audit/verify", path: "/api/v1/audit/verify", want: [6]int{no, no, ok, no, no, no}},
+		{method: "GET", route: "/api/v1/audit", path: "/api/v1/audit", want: [6]int{no, no, ok, no, no, no}},
+
+		{method: "GET", route: "/api/v1/settings", path: "/api/v1/settings", want: [6]int{ok, ok, ok, ok, ok, ok}},
+		{method: "PUT", route: "/api/v1/settings", path: "/api/v1/settings", body: `{"name":"Matriisi Oy","business_id":"1234567-1"}`, want: [6]int{ok, ok, no, no, no, no}},
+
+		{method: "GET", route: "/api/v1/users", path: "/api/v1/users", want: [6]int{ok, no, no, no, no, no}},
+		{method: "POST", route: "/api/v1/users", path: "/api/v1/users", body: `{"email":"matrix@example.fi","name":"M","roles":["hr"],"password":"matriisi salasana"}`, want: [6]int{cr, no, no, no, no, no}},
+		{method: "PATCH", route: "/api/v1/users/:id", path: fmt.Sprintf("/api/v1/users/%d", empID), body: `{"language":"sv"}`, want: [6]int{ok, no, no, no, no, no}},
+		{method: "GET", route: "/api/v1/tokens", path: "/api/v1/tokens", want: [6]int{ok, no, no, no, no, no}},
+		{method: "POST", route: "/api/v1/tokens", path: "/api/v1/tokens", body: `{"user_email":"sup@example.fi","name":"m","scopes":["read"]}`, want: [6]int{cr, no, no, no, no, no}},
+		{method: "DELETE", route: "/api/v1/tokens/:id", path: fmt.Sprintf("/api/v1/tokens/%d", tokenID), want: [6]int{204, no, no, no, no, no}},
+
+		{method: "GET", route: "/api/v1/dashboard", path: "/api/v1/dashboard", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "GET", route: "/api/v1/me", path: "/api/v1/me", want: [6]int{ok, ok, ok, ok, ok, ok}},
+		{method: "GET", route: "/api/v1/me/uses", path: "/api/v1/me/uses", want: [6]int{ok, ok, ok, ok, ok, ok}},
+	}
+
+	covered := map[string]bool{}
+	for _, row := range rows {
+		covered[row.method+" "+row.route] = true
+		t.Run(row.method+" "+row.route, func(t *testing.T) {
+			resp := f.do(t, row.method, row.path, "", row.body, row.header...)
+			if raw := readBody(t, resp); resp.StatusCode != 401 {
+				t.Errorf("no token: %d, want 401: %.200s", resp.StatusCode, raw)
+			}
+			for i, as := range authzRoles {
+				resp := f.do(t, row.method, row.path, as, row.body, row.header...)
+				raw := readBody(t, resp)
+				if resp.StatusCode != row.want[i] {
+					t.Errorf("%s: %d, want %d: %.300s", as, resp.StatusCode, row.want[i], raw)
+				}
+			}
+		})
+	}
+
+	var missing []string
+	registered := 0
+	for _, r := range f.App().GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == "HEAD" {
+			continue
+		}
+		registered++
+		if key := r.Method + " " + r.Path; !covered[key] {
+			missing = append(missing, key)
+		}
+	}
+	sort.Strings(missing)
+	if registered < len(rows) {
+		t.Errorf("%d API routes registered, %d rows", registered, len(rows))
+	}
+	if len(missing) > 0 {
+		t.Errorf("API routes without a row in the authorization matrix:\n%s", strings.Join(missing, "\n"))
+	}
+}
+
+// TestAuthzAPI_RowLevel checks the rules a role alone does not decide.
+func TestAuthzAPI_RowLevel(t *testing.T) {
+	f := newAPIFixture(t)
+	f.activeActivity(t)
+	ids := map[string]string{}
+	for _, c := range []struct{ as, ext, staff string }{{asSup, "a", "E1"}, {asSup, "b", "E2"}, {asSup2, "c", "E2"}} {
+		_, m, _ := f.call(t, "POST", "/api/v1/uses", c.as, useBody(c.ext, "employee_staff_ids", `["`+c.staff+`"]`))
+		ids[c.ext] = m["results"].([]any)[0].(map[string]any)["id"].(string)
+	}
+	f.addUser(t, "integration@example.fi", "Puhelinjärjestelmä", "supervisor,hr", "", monitoring.ScopeUsesWrite)
+	f.addUser(t, "reader@example.fi", "Lukija", "hr", "", monitoring.ScopeRead)
+	f.addUser(t, "register@example.fi", "Rekisteri", "hr,dpo", "", monitoring.ScopeRegisterRead)
+	f.addUser(t, "both@example.fi", "Esihenkilö ja työntekijä", "supervisor,employee", "E2")
+	f.addUser(t, "nostaff@example.fi", "Ei henkilönumeroa", "employee", "")
+
+	f.run(t, []apiCase{
+		// An employee sees only the uses of their own calls.
+		{name: "employee asks for another's log", method: "GET", path: "/api/v1/uses?employee=E2", as: asEmp, want: 403},
+		{name: "employee asks by used_by", method: "GET", path: "/api/v1/uses?used_by=sup@example.fi", as: asEmp, want: 403},
+		{name: "employee reads another's use", method: "GET", path: "/api/v1/uses/" + ids["b"], as: asEmp, want: 404},
+		{name: "employee list is forced to own", method: "GET", path: "/api/v1/uses", as: asEmp, want: 200, contains: []string{`"external_id":"a"`}, absent: []string{`"external_id":"b"`, `"external_id":"c"`}},
+		{name: "employee without staff id has none", method: "GET", path: "/api/v1/uses", as: "nostaff@example.fi", want: 200, contains: []string{`"items":[]`}},
+		{name: "employee without staff id asks for one", method: "GET", path: "/api/v1/uses?employee=E1", as: "nostaff@example.fi", want: 403},
+		// A supervisor sees only the uses they made.
+		{name: "supervisor asks for another supervisor's uses", method: "GET", path: "/api/v1/uses?used_by=sup2@example.fi", as: asSup, want: 403},
+		{name: "supervisor reads another supervisor's use", method: "GET", path: "/api/v1/uses/" + ids["c"], as: asSup, want: 404},
+		{name: "supervisor list is forced to own", method: "GET", path: "/api/v1/uses?employee=E2", as: asSup, want: 200, contains: []string{`"external_id":"b"`}, absent: []string{`"external_id":"c"`}},
+		{name: "supervisor and employee: own calls", method: "GET", path: "/api/v1/uses?employee=E2", as: "both@example.fi", want: 200, contains: []string{`"external_id":"b"`, `"external_id":"c"`}},
+		{name: "supervisor and employee: others' calls are their own uses only", method: "GET", path: "/api/v1/uses?employee=E1", as: "both@example.fi", want: 200, contains: []string{`"items":[]`}},
+		// Admins manage accounts, not people's data.
+		{name: "admin uses", method: "GET", path: "/api/v1/uses", as: asAdmin, want: 403},
+		{name: "admin one use", method: "GET", path: "/api/v1/uses/" + ids["a"], as: asAdmin, want: 403},
+		{name: "admin employees", method: "GET", path: "/api/v1/employees", as: asAdmin, want: 403},
+		{name: "admin register", method: "GET", path: "/api/v1/activities", as: asAdmin, want: 403},
+		{name: "admin recordings", method: "GET", path: "/api/v1/recordings", as: asAdmin, want: 403},
+		{name: "admin audit", method: "GET", path: "/api/v1/audit/verify", as: asAdmin, want: 403},
+		// Representatives read the register, never an individual's log.
+		{name: "representative uses", method: "GET", path: "/api/v1/uses?employee=E1", as: asRep, want: 403},
+		// Supervisors record uses but do not write the register.
+		{name: "supervisor creates an activity", method: "POST", path: "/api/v1/activities", as: asSup, body: `{"name":"X","method":"call_recording"}`, want: 403},
+		{name: "supervisor activates", method: "POST", path: "/api/v1/activities/1/activate", as: asSup, want: 403},
+		{name: "supervisor confirms deletion", method: "POST", path: "/api/v1/recordings/rec-a/deleted", as: asSup, want: 403},
+		// Tokens are limited to their scopes.
+		{name: "uses:write token reads the register", method: "GET", path: "/api/v1/activities", as: "integration@example.fi", want: 403},
+		{name: "uses:write token lists uses", method: "GET", path: "/api/v1/uses", as: "integration@example.fi", want: 403},
+		{name: "uses:write token records", method: "POST", path: "/api/v1/uses", as: "integration@example.fi", body: useBody("scoped"), want: 201},
+		{name: "uses:write token registers recordings", method: "POST", path: "/api/v1/recordings", as: "integration@example.fi", body: `{"ref":"x","call_started_at":"2026-11-01T08:00:00Z","direction":"inbound","activity_id":1}`, want: 403},
+		{name: "read token records", method: "POST", path: "/api/v1/uses", as: "reader@example.fi", body: useBody("scoped2"), want: 403},
+		{name: "read token writes the register", method: "POST", path: "/api/v1/activities", as: "reader@example.fi", body: `{"name":"X","method":"call_recording"}`, want: 403},
+		{name: "read token reads", method: "GET", path: "/api/v1/employees", as: "reader@example.fi", want: 200},
+		{name: "register:read token reads the register", method: "GET", path: "/api/v1/activities/1", as: "register@example.fi", want: 200},
+		{name: "register:read token reads employees", method: "GET", path: "/api/v1/employees", as: "register@example.fi", want: 403},
+		{name: "register:read token reads the audit", method: "GET", path: "/api/v1/audit", as: "register@example.fi", want: 403},
+	})
+}

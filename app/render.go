@@ -1,0 +1,433 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"vaaka/monitoring"
+)
+
+// pageNames are the pages every installation must have; a missing one fails
+// start-up.
+var pageNames = []string{
+	"login", "error", "dashboard",
+	"activities", "activity", "activity_form",
+	"uses", "use", "use_form",
+	"recordings",
+	"employees", "employee_form", "employee_import", "units",
+	"settings", "admin_users", "admin_user_form", "admin_tokens",
+	"account", "audit", "me", "representative",
+}
+
+// views holds the parsed templates: one set per language, so that the
+// translation func is bound at start-up and html/template escapes each webPage
+// once (no per-request Clone).
+type views struct {
+	pages  map[monitoring.Language]map[string]*template.Template
+	cat    *Catalog
+	static map[string]string // static file name → content hash, for cache busting
+
+	mu    sync.Mutex
+	loc   *time.Location
+	locAt time.Time
+}
+
+// option is one entry of a select or checkbox group.
+type webOption struct {
+	Value string
+	Label string
+}
+
+// navItem is one link of the main navigation.
+type navItem struct {
+	Href   string
+	Label  string
+	Active bool
+}
+
+// fieldMsg is one entry of the error summary at the top of a form.
+type fieldMsg struct {
+	Field   string
+	ID      string
+	Message string
+}
+
+// webPage is what every template receives.
+type webPage struct {
+	Lang      monitoring.Language
+	Langs     []webOption
+	Title     string
+	User      *monitoring.User
+	CSRF      string
+	Flash     string
+	FlashErr  bool
+	Demo      bool
+	Nav       []navItem
+	Path      string // current path and query, for the language switcher
+	Errors    map[string]string
+	Summary   []fieldMsg
+	Data      any
+	Principal *Principal
+}
+
+// Can reports whether the signed-in user holds one of roles (used by
+// templates to show buttons).
+func (p *webPage) Can(roles ...string) bool {
+	if p.User == nil {
+		return false
+	}
+	for _, r := range roles {
+		if p.User.Has(monitoring.Role(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns the message for field, "" when it has none.
+func (p *webPage) Err(field string) string { return p.Errors[field] }
+
+func loadViewsFS(fsys fs.FS, cat *Catalog) (*views, error) {
+	v := &views{pages: map[monitoring.Language]map[string]*template.Template{}, cat: cat, static: map[string]string{}}
+	// Static file versions for long-lived caching (?v=hash).
+	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v.static[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: static files: %w", err)
+	}
+	layout, err := fs.ReadFile(fsys, "layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("app: templates: %w", err)
+	}
+	partials, err := fs.Glob(fsys, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range monitoring.Languages {
+		base := template.New("layout").Funcs(v.funcs(lang))
+		if _, err := base.Parse(string(layout)); err != nil {
+			return nil, fmt.Errorf("app: layout.html: %w", err)
+		}
+		for _, p := range partials {
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := base.New(path.Base(p)).Parse(string(b)); err != nil {
+				return nil, fmt.Errorf("app: %s: %w", p, err)
+			}
+		}
+		set := map[string]*template.Template{}
+		for _, name := range pageNames {
+			b, err := fs.ReadFile(fsys, name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("app: webPage %s missing: %w", name, err)
+			}
+			t, err := base.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.New(name + ".html").Parse(string(b)); err != nil {
+				return nil, fmt.Errorf("app: %s.html: %w", name, err)
+			}
+			if t.Lookup("content") == nil {
+				return nil, fmt.Errorf("app: %s.html defines no \"content\"", name)
+			}
+			set[name] = t
+		}
+		v.pages[lang] = set
+	}
+	return v, nil
+}
+
+// months are the English month abbreviations ("27 Nov 2026").
+var webMonths = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// formatDate writes a calendar date as Finns write it: fi/sv "27.11.2026",
+// en "27 Nov 2026". Dates are stored as midnight UTC, so they are read in UTC.
+func webFormatDate(lang monitoring.Language, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	y, m, d := t.Date()
+	if lang == monitoring.English {
+		return fmt.Sprintf("%d %s %d", d, webMonths[m-1], y)
+	}
+	return fmt.Sprintf("%d.%d.%d", d, int(m), y)
+}
+
+// formatClock writes a time of day: fi "14.30", sv/en "14:30".
+func webFormatClock(lang monitoring.Language, t time.Time) string {
+	if lang == monitoring.Finnish {
+		return t.Format("15.04")
+	}
+	return t.Format("15:04")
+}
+
+// location is the organisation's time zone, cached for a minute.
+func (v *views) location() *time.Location {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.loc == nil {
+		return monitoring.Helsinki
+	}
+	return v.loc
+}
+
+func (v *views) setLocation(loc *time.Location, at time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.loc, v.locAt = loc, at
+}
+
+func (v *views) locationStale(now time.Time) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.loc == nil || now.Sub(v.locAt) > time.Minute || now.Before(v.locAt)
+}
+
+var fidUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// fid is the HTML id of a form field name such as "purposes[0].code".
+func fid(name string) string { return "f-" + strings.Trim(fidUnsafe.ReplaceAllString(name, "-"), "-") }
+
+var indexRE = regexp.MustCompile(`\[\d+\]`)
+
+// labelOf is the translated label of a field path: "purposes[2].code" is
+// looked up as "web.field.purposes.code"; unknown fields keep their name.
+func webLabel(cat *Catalog, lang monitoring.Language, field string) string {
+	base := strings.TrimPrefix(indexRE.ReplaceAllString(field, ""), ".")
+	base = strings.TrimPrefix(base, ".")
+	if key := "web.field." + base; cat.Has(key) {
+		return cat.T(lang, key)
+	}
+	return field
+}
+
+// funcs are the template functions bound to lang.
+func (v *views) funcs(lang monitoring.Language) template.FuncMap {
+	return template.FuncMap{
+		"t": func(key string, kv ...any) string {
+			ss := make([]string, len(kv))
+			for i, x := range kv {
+				ss[i] = fmt.Sprint(x)
+			}
+			return v.cat.T(lang, key, ss...)
+		},
+		// tk translates a key built from a prefix and a value (enums).
+		"tk": func(prefix string, value any) string {
+			key := prefix + fmt.Sprint(value)
+			if !v.cat.Has(key) {
+				return fmt.Sprint(value)
+			}
+			return v.cat.T(lang, key)
+		},
+		"label": func(field string) string { return webLabel(v.cat, lang, field) },
+		"date":  func(t time.Time) string { return webFormatDate(lang, t) },
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			lt := t.In(v.location())
+			return webFormatDate(lang, lt) + " " + webFormatClock(lang, lt)
+		},
+		"isoDate": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.Format("2006-01-02")
+		},
+		"isoTime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.Format(time.RFC3339)
+		},
+		"fid":      fid,
+		"static":   func(name string) string { return "/static/" + name + "?v=" + v.static[name] },
+		"dict":     webDict,
+		"contains": webContains,
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"add":      func(a, b int) int { return a + b },
+		"flagRule": func(f monitoring.Flag) string { return monitoring.FlagRules[f] },
+		"join":     strings.Join,
+		"list":     func(xs ...string) []string { return xs },
+		"lines":    func(ss []string) string { return strings.Join(ss, "\n") },
+		"idx": func(name string, i int, field string) string {
+			return fmt.Sprintf("%s[%d].%s", name, i, field)
+		},
+	}
+}
+
+// dict builds a map for passing several values to a partial.
+func webDict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict: key is not a string")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// contains reports whether the slice list holds v (compared as text).
+func webContains(list any, v any) bool {
+	rv := reflect.ValueOf(list)
+	if rv.Kind() != reflect.Slice {
+		return false
+	}
+	want := fmt.Sprint(v)
+	for i := 0; i < rv.Len(); i++ {
+		if fmt.Sprint(rv.Index(i).Interface()) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// render executes webPage name into a buffer and sends it with status; a
+// template failure becomes a clean 500 instead of half a page.
+func (s *Server) render(c *fiber.Ctx, status int, name string, p *webPage) error {
+	set := s.views.pages[p.Lang]
+	if set == nil {
+		set = s.views.pages[monitoring.Finnish]
+	}
+	t := set[name]
+	if t == nil {
+		return fmt.Errorf("app: no webPage %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.Logger.Error("render", "page", name, "err", err)
+		var fallback bytes.Buffer
+		c.Status(fiber.StatusInternalServerError)
+		c.Type("html", "utf-8")
+		fallback.WriteString("<!doctype html><title>500</title><p>")
+		template.HTMLEscape(&fallback, []byte(s.i18n.T(p.Lang, "problem.internal_detail")))
+		return c.Send(fallback.Bytes())
+	}
+	c.Status(status)
+	c.Type("html", "utf-8")
+	return c.Send(buf.Bytes())
+}
+
+// refreshLocation reloads the organisation's time zone once a minute.
+func (s *Server) refreshLocation(c *fiber.Ctx) {
+	now := s.Now()
+	if !s.views.locationStale(now) || s.Settings == nil {
+		return
+	}
+	o, err := s.Settings.Organisation(c.UserContext())
+	if err != nil {
+		s.Logger.Warn("organisation settings", "err", err)
+		s.views.setLocation(monitoring.Helsinki, now)
+		return
+	}
+	s.views.setLocation(o.Location(), now)
+}
+
+// newPage builds the common webPage data for the request.
+func (s *Server) newPage(c *fiber.Ctx, titleKey string) *webPage {
+	s.refreshLocation(c)
+	lang := s.langOf(c)
+	p := &webPage{Lang: lang, Demo: s.cfg.Demo, Path: c.OriginalURL()}
+	for _, l := range monitoring.Languages {
+		p.Langs = append(p.Langs, webOption{Value: string(l), Label: s.i18n.T(l, "web.lang.self")})
+	}
+	if titleKey != "" {
+		p.Title = s.i18n.T(lang, titleKey)
+	}
+	if pr := principalOf(c); pr != nil && pr.Session != nil {
+		p.Principal = pr
+		p.User = pr.User
+		p.CSRF = pr.Session.CSRFToken
+		p.Nav = s.navFor(c, pr.User, lang)
+	} else {
+		p.CSRF = s.anonCSRF(c)
+	}
+	if key := c.Query("flash"); key != "" && s.i18n.Has("web.flash."+key) {
+		p.Flash = s.i18n.T(lang, "web.flash."+key)
+	}
+	return p
+}
+
+// setErrors translates domain field errors (field → validation key) into
+// messages naming the field in the page's language, and the summary.
+func (s *Server) setErrors(p *webPage, fields map[string]string, rename func(string) string) {
+	if len(fields) == 0 {
+		return
+	}
+	if p.Errors == nil {
+		p.Errors = map[string]string{}
+	}
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	slices.Sort(names)
+	for _, f := range names {
+		key := fields[f]
+		name := f
+		if rename != nil {
+			name = rename(f)
+		}
+		label := webLabel(s.i18n, p.Lang, f)
+		msgKey := "validation." + key
+		if strings.HasPrefix(key, "web.") {
+			msgKey = key
+		}
+		if !s.i18n.Has(msgKey) {
+			msgKey = "validation.invalid"
+		}
+		msg := s.i18n.T(p.Lang, msgKey, "field", label)
+		if _, dup := p.Errors[name]; dup {
+			continue
+		}
+		p.Errors[name] = msg
+		p.Summary = append(p.Summary, fieldMsg{Field: name, ID: fid(name), Message: msg})
+	}
+}
+
+// fieldsOf returns the field errors of an Invalid domain error.
+func webFields(err error) (map[string]string, bool) {
+	var de *monitoring.Error
+	if errors.As(err, &de) && de.Code == monitoring.Invalid && len(de.Fields) > 0 {
+		return de.Fields, true
+	}
+	return nil, false
+}

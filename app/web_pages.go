@@ -1,0 +1,120 @@
+package app
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"vaaka/monitoring"
+)
+
+// flagCount is one row of the dashboard's flag table.
+type flagCount struct {
+	Flag  monitoring.Flag
+	Rule  string
+	Count int64
+}
+
+// dashboardData is the HR/DPO compliance dashboard.
+type dashboardData struct {
+	D     *monitoring.Dashboard
+	Flags []flagCount
+}
+
+func (s *Server) handleDashboard(c *fiber.Ctx) error {
+	d, err := s.Dashboard.Dashboard(c.UserContext(), s.Now())
+	if err != nil {
+		return err
+	}
+	v := dashboardData{D: d}
+	for _, f := range monitoring.AllFlags {
+		if n := d.FlagCounts30d[f]; n > 0 {
+			v.Flags = append(v.Flags, flagCount{Flag: f, Rule: monitoring.FlagRules[f], Count: n})
+		}
+	}
+	p := s.newPage(c, "web.dashboard.title")
+	p.Data = v
+	return s.render(c, fiber.StatusOK, "dashboard", p)
+}
+
+// auditData is the DPO's audit page.
+type auditData struct {
+	Entries  []*monitoring.AuditEntry
+	Next     int64
+	Verified bool
+	Uses     monitoring.ChainReport
+	Audit    monitoring.ChainReport
+}
+
+func (s *Server) renderAudit(c *fiber.Ctx, d auditData) error {
+	f := monitoring.AuditFilter{Limit: 50}
+	if v := c.Query("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return errBadField("cursor", "cursor")
+		}
+		f.Cursor = n
+	}
+	var err error
+	if d.Entries, d.Next, err = s.Audit.ListAudit(c.UserContext(), f); err != nil {
+		return err
+	}
+	p := s.newPage(c, "web.audit.title")
+	p.Data = d
+	return s.render(c, fiber.StatusOK, "audit", p)
+}
+
+func (s *Server) handleAudit(c *fiber.Ctx) error { return s.renderAudit(c, auditData{}) }
+
+// handleAuditVerify walks both hash chains and shows the result.
+func (s *Server) handleAuditVerify(c *fiber.Ctx) error {
+	uses, err := s.Uses.VerifyUses(c.UserContext())
+	if err != nil {
+		return err
+	}
+	audit, err := s.Audit.VerifyAudit(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.renderAudit(c, auditData{Verified: true, Uses: uses, Audit: audit})
+}
+
+// meData is the employee's own page.
+type meData struct {
+	Rows    []useRow
+	Next    int64
+	NoStaff bool
+}
+
+// handleMe shows the signed-in user's own use log, newest first, and the
+// Act 759/2004 link (R-NOT-5). Reading one's own log is not audited.
+func (s *Server) handleMe(c *fiber.Ctx) error {
+	u := principalOf(c).User
+	d := meData{NoStaff: u.StaffID == ""}
+	if u.StaffID != "" {
+		f := monitoring.UseFilter{EmployeeStaffID: u.StaffID, Limit: 50}
+		if v := c.Query("cursor"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return errBadField("cursor", "cursor")
+			}
+			f.Cursor = n
+		}
+		uses, next, err := s.Uses.ListUses(c.UserContext(), f)
+		if err != nil {
+			return err
+		}
+		if d.Rows, err = s.decorate(c, uses, true); err != nil {
+			return err
+		}
+		d.Next = next
+	}
+	p := s.newPage(c, "web.me.title")
+	p.Data = d
+	return s.render(c, fiber.StatusOK, "me", p)
+}
+
+func (s *Server) handleRepresentative(c *fiber.Ctx) error {
+	p := s.newPage(c, "web.rep.title")
+	return s.render(c, fiber.StatusOK, "representative", p)
+}

@@ -1,0 +1,188 @@
+package db_test
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"vaaka/db"
+	"vaaka/monitoring"
+)
+
+func (f *useFixture) recording(ref string, call time.Time) *monitoring.Recording {
+	return &monitoring.Recording{Ref: ref, CallStartedAt: call, Direction: monitoring.Inbound, ActivityID: f.act, EmployeeStaffID: "E1"}
+}
+
+// TestRecordings_FirstSeenInUse_R_RET_2: a use of an unknown recording
+// enters it in the ledger with its deadline.
+func TestRecordings_FirstSeenInUse_R_RET_2(t *testing.T) {
+	f := newUseFixture(t)
+	u := f.use("x", "rec-new")
+	u.EmployeeStaffIDs = []string{"E2", "E1"}
+	f.record(t, u)
+	r, err := f.recs.FindRecording(t.Context(), "rec-new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := monitoring.Recording{
+		Ref: "rec-new", CallStartedAt: u.CallStartedAt, Direction: monitoring.Inbound, ActivityID: f.act,
+		EmployeeStaffID: "E2", DeletionDue: u.CallStartedAt.Add(90 * oneDay), FirstSeenAt: testNow, Source: "use",
+	}
+	if !reflect.DeepEqual(*r, want) {
+		t.Errorf("recording\n%+v\nwant\n%+v", *r, want)
+	}
+	// A second use of it leaves the ledger entry alone.
+	u2 := f.use("y", "rec-new")
+	u2.CallStartedAt = testNow.Add(-5 * oneDay)
+	f.record(t, u2)
+	r2, _ := f.recs.FindRecording(t.Context(), "rec-new")
+	if !reflect.DeepEqual(r2, r) {
+		t.Errorf("recording changed: %+v", r2)
+	}
+	if _, err := f.recs.FindRecording(t.Context(), "nope"); monitoring.ErrorCodeOf(err) != monitoring.NotFound {
+		t.Errorf("unknown ref: err = %v", err)
+	}
+}
+
+func TestRegisterRecordings_R_RET_2(t *testing.T) {
+	f := newUseFixture(t)
+	ctx := t.Context()
+	call := testNow.Add(-3 * oneDay)
+	rs, err := f.recs.RegisterRecordings(ctx, "int@example.fi", []*monitoring.Recording{f.recording("a", call), f.recording("a", call.Add(time.Hour)), f.recording("b", call)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 3 || !rs[0].DeletionDue.Equal(call.Add(90*oneDay)) || rs[0].Source != "api" || !rs[0].FirstSeenAt.Equal(testNow) {
+		t.Fatalf("registered %+v", rs[0])
+	}
+	if !reflect.DeepEqual(rs[1], rs[0]) {
+		t.Errorf("repeated ref in one request: %+v, want %+v", rs[1], rs[0])
+	}
+	again, err := f.recs.RegisterRecordings(ctx, "int@example.fi", []*monitoring.Recording{f.recording("b", call.Add(-oneDay))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(again[0], rs[2]) {
+		t.Errorf("known ref returned %+v, want unchanged %+v", again[0], rs[2])
+	}
+	audit, _, err := db.NewAuditService(f.d).ListAudit(ctx, monitoring.AuditFilter{Entity: "recording"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 1 || audit[0].Action != "recordings.registered" || audit[0].Detail != `{"count":2}` || audit[0].Actor != "int@example.fi" {
+		t.Errorf("audit = %+v", audit)
+	}
+
+	// Invalid input and unknown activities write nothing.
+	bad := f.recording("c", call)
+	bad.Direction = "sideways"
+	_, err = f.recs.RegisterRecordings(ctx, "x@example.fi", []*monitoring.Recording{f.recording("d", call), bad})
+	var me *monitoring.Error
+	if !errors.As(err, &me) || !reflect.DeepEqual(me.Fields, map[string]string{"[1].direction": "unknown_value"}) {
+		t.Errorf("bad direction: err = %v", err)
+	}
+	unknown := f.recording("e", call)
+	unknown.ActivityID = 999
+	_, err = f.recs.RegisterRecordings(ctx, "x@example.fi", []*monitoring.Recording{f.recording("d", call), unknown})
+	if !errors.As(err, &me) || !reflect.DeepEqual(me.Fields, map[string]string{"[1].activity_id": "not_found"}) {
+		t.Errorf("unknown activity: err = %v", err)
+	}
+	if _, err := f.recs.FindRecording(ctx, "d"); monitoring.ErrorCodeOf(err) != monitoring.NotFound {
+		t.Errorf("recording d written by a failed request: %v", err)
+	}
+}
+
+func TestConfirmDeletion_R_RET_2(t *testing.T) {
+	f := newUseFixture(t)
+	ctx := t.Context()
+	call := testNow.Add(-3 * oneDay)
+	if _, err := f.recs.RegisterRecordings(ctx, "int@example.fi", []*monitoring.Recording{f.recording("a", call)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "a", call.Add(-time.Hour)); monitoring.ErrorCodeOf(err) != monitoring.Invalid {
+		t.Errorf("deleted before the call: err = %v", err)
+	}
+	if _, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "a", testNow.Add(time.Hour)); monitoring.ErrorCodeOf(err) != monitoring.Invalid {
+		t.Errorf("deleted in the future: err = %v", err)
+	}
+	r, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "a", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.DeletedAt.Equal(testNow) || r.DeletedBy != "hr@example.fi" {
+		t.Errorf("deleted %s by %q", r.DeletedAt, r.DeletedBy)
+	}
+	if stored, _ := f.recs.FindRecording(ctx, "a"); !reflect.DeepEqual(stored, r) {
+		t.Errorf("stored %+v, want %+v", stored, r)
+	}
+	if _, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "a", time.Time{}); monitoring.ErrorCodeOf(err) != monitoring.Conflict {
+		t.Errorf("second confirmation: err = %v", err)
+	}
+	if _, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "nope", time.Time{}); monitoring.ErrorCodeOf(err) != monitoring.NotFound {
+		t.Errorf("unknown ref: err = %v", err)
+	}
+	audit, _, err := db.NewAuditService(f.d).ListAudit(ctx, monitoring.AuditFilter{Entity: "recording", EntityID: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 1 || audit[0].Action != "recording.deleted" {
+		t.Errorf("audit = %+v", audit)
+	}
+}
+
+func TestListRecordings_Overdue_R_RET_2(t *testing.T) {
+	f := newUseFixture(t)
+	ctx := t.Context()
+	var rs []*monitoring.Recording
+	for _, c := range []struct {
+		ref  string
+		call time.Duration // before testNow
+	}{
+		{"due-5", 95 * oneDay}, {"fresh", 10 * oneDay}, {"due-10", 100 * oneDay}, {"due-10b", 100 * oneDay},
+		{"deleted", 120 * oneDay}, {"due-1", 91 * oneDay}, {"due-tomorrow", 89 * oneDay},
+	} {
+		rs = append(rs, f.recording(c.ref, testNow.Add(-c.call)))
+	}
+	if _, err := f.recs.RegisterRecordings(ctx, "int@example.fi", rs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "deleted", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(filter monitoring.RecordingFilter) []string {
+		t.Helper()
+		var refs []string
+		for {
+			page, next, err := f.recs.ListRecordings(ctx, filter, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page {
+				refs = append(refs, r.Ref)
+				if filter.Overdue && !r.Overdue(testNow) {
+					t.Errorf("%s listed overdue", r.Ref)
+				}
+			}
+			if next == "" {
+				return refs
+			}
+			filter.Cursor = next
+		}
+	}
+	for _, limit := range []int{0, 1, 2} {
+		if got, want := walk(monitoring.RecordingFilter{Overdue: true, Limit: limit}), []string{"due-10", "due-10b", "due-5", "due-1"}; !slices.Equal(got, want) {
+			t.Errorf("overdue (limit %d) = %v, want %v", limit, got, want)
+		}
+		if got, want := walk(monitoring.RecordingFilter{Limit: limit}), []string{"fresh", "due-tomorrow", "due-1", "due-5", "due-10b", "due-10", "deleted"}; !slices.Equal(got, want) {
+			t.Errorf("all (limit %d) = %v, want %v", limit, got, want)
+		}
+	}
+	if got := walk(monitoring.RecordingFilter{ActivityID: f.act + 1}); len(got) != 0 {
+		t.Errorf("other activity: %v", got)
+	}
+	if _, _, err := f.recs.ListRecordings(ctx, monitoring.RecordingFilter{Cursor: "garbage!"}, testNow); monitoring.ErrorCodeOf(err) != monitoring.Invalid {
+		t.Errorf("bad cursor: err = %v", err)
+	}
+}
