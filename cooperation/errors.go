@@ -15,6 +15,9 @@ const (
 	Conflict    Code = "conflict"
 	Forbidden   Code = "forbidden"
 	RuleRefused Code = "rule_refused"
+	// DeadlineBroken: an action would break a statutory time limit (the
+	// API answers 422 with the rules, SPEC "POST …/proposal").
+	DeadlineBroken Code = "deadline_broken"
 )
 
 // Error is a co-operation error: Fields maps a field to a message key

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"vaaka/app"
+	"vaaka/db"
+)
+
+// This file is the one place where package db's implementations are wired
+// into package app (STYLE.md §1).
+
+// newDeps builds the services of the server over d.
+func newDeps(d *db.DB, logger *slog.Logger) app.Deps {
+	return app.Deps{
+		Register:   db.NewRegisterService(d),
+		Employees:  db.NewEmployeeService(d),
+		Uses:       db.NewUseService(d),
+		Recordings: db.NewRecordingService(d),
+		Audit:      db.NewAuditService(d),
+		Accounts:   db.NewAccountService(d),
+		Settings:   db.NewSettingsService(d),
+		Dashboard:  db.NewDashboardService(d),
+		Ping:       d.Ping,
+		Logger:     logger,
+	}
+}
+
+// newServer builds the HTTP application over d. The demo banner shows while
+// the database holds the demo organisation (meta "demo" = "1").
+func newServer(ctx context.Context, d *db.DB, cfg Config, logger *slog.Logger) (*app.Server, error) {
+	demo, err := isDemo(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(cfg.AppConfig(demo), newDeps(d, logger))
+}
+
+// isDemo reports whether the database holds the demo organisation.
+func isDemo(ctx context.Context, d *db.DB) (bool, error) {
+	v, err := d.Meta(ctx, metaDemo)
+	if err != nil {
+		return false, fmt.Errorf("read meta: %w", err)
+	}
+	return v == "1", nil
+}
+
+// openExisting opens a database that must already exist (verify, backup):
+// a mistyped path must not silently create an empty database.
+func openExisting(path string) (*db.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s (use --db or VAAKA_DB)", path)
+		}
+		return nil, err
+	}
+	return db.Open(path)
+}
