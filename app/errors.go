@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"vaaka/cooperation"
 	"vaaka/monitoring"
 )
 
@@ -15,12 +16,13 @@ type codedError interface{ ErrorCode() string }
 
 // statusOf maps domain error codes to HTTP statuses (the one table).
 var statusOf = map[string]int{
-	string(monitoring.Invalid):      fiber.StatusUnprocessableEntity,
-	string(monitoring.NotFound):     fiber.StatusNotFound,
-	string(monitoring.Conflict):     fiber.StatusConflict,
-	string(monitoring.Forbidden):    fiber.StatusForbidden,
-	string(monitoring.Unauthorized): fiber.StatusUnauthorized,
-	string(monitoring.RuleRefused):  fiber.StatusConflict,
+	string(monitoring.Invalid):         fiber.StatusUnprocessableEntity,
+	string(monitoring.NotFound):        fiber.StatusNotFound,
+	string(monitoring.Conflict):        fiber.StatusConflict,
+	string(monitoring.Forbidden):       fiber.StatusForbidden,
+	string(monitoring.Unauthorized):    fiber.StatusUnauthorized,
+	string(monitoring.RuleRefused):     fiber.StatusConflict,
+	string(cooperation.DeadlineBroken): fiber.StatusUnprocessableEntity,
 }
 
 // FieldError is one entry of a problem's "errors".
@@ -79,7 +81,15 @@ func (s *Server) problemOf(err error, lang monitoring.Language) (Problem, bool) 
 		if title == key {
 			title = fe.Message
 		}
-		return Problem{Type: "about:blank", Title: title, Status: fe.Code}, false
+		p := Problem{Type: "about:blank", Title: title, Status: fe.Code}
+		if s.i18n.Has(key + "_detail") {
+			p.Detail = t(key + "_detail")
+		}
+		return p, false
+	}
+	var ce2 *cooperation.Error
+	if errors.As(err, &ce2) {
+		err = coopAsDomain(ce2)
 	}
 	var de *monitoring.Error
 	if errors.As(err, &de) {
@@ -94,7 +104,11 @@ func (s *Server) problemOf(err error, lang monitoring.Language) (Problem, bool) 
 			p.Errors = append(p.Errors, FieldError{Field: f, Message: t("validation."+de.Fields[f], "field", f)})
 		}
 		for _, r := range de.Rules {
-			p.Rules = append(p.Rules, RuleError{Rule: r.Rule, Message: t("readiness." + r.Key)})
+			key := r.Key
+			if !strings.Contains(key, ".") || !s.i18n.Has(key) {
+				key = "readiness." + key
+			}
+			p.Rules = append(p.Rules, RuleError{Rule: r.Rule, Message: t(key)})
 		}
 		switch {
 		case len(p.Errors) > 0:
@@ -173,4 +187,15 @@ func itoa(i int) string {
 		b[n] = '-'
 	}
 	return string(b[n:])
+}
+
+// coopAsDomain carries a co-operation error into the monitoring shape so that
+// one code path renders every domain error. Rule keys become full catalog
+// keys ("coop.rule.<key>").
+func coopAsDomain(e *cooperation.Error) *monitoring.Error {
+	de := &monitoring.Error{Code: monitoring.Code(e.Code), Message: e.Message, Fields: e.Fields}
+	for _, r := range e.Rules {
+		de.Rules = append(de.Rules, monitoring.Readiness{Rule: r.Rule, Key: "coop.rule." + r.Key})
+	}
+	return de
 }

@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	s.app.Get("/api/openapi.json", s.handleOpenAPI)
 	api := s.app.Group("/api/v1", s.apiAuth)
 	s.routesAPI(api)
+	s.routesDocuments(s.app)
 	s.routesWeb(s.app)
 	// Anything else is a 404 in the right dialect (problem+json under /api/).
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

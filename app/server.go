@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"vaaka/cooperation"
 	"vaaka/monitoring"
 )
 
@@ -33,6 +34,10 @@ type Config struct {
 	Demo bool
 	// Version is shown in /healthz.
 	Version string
+	// CoopThresholds are the co-operation thresholds with their effective
+	// dates (R-COOP-1); configuration because the law changes (default
+	// cooperation.DefaultThresholds).
+	CoopThresholds []cooperation.Threshold
 }
 
 // DefaultConfig returns the defaults.
@@ -50,6 +55,7 @@ type Deps struct {
 	Accounts   monitoring.AccountService
 	Settings   monitoring.SettingsService
 	Dashboard  monitoring.DashboardService
+	Cases      cooperation.CaseService
 	// Ping tells whether the database answers (/healthz).
 	Ping func(ctx context.Context) error
 	// Now is the clock; tests freeze it.
@@ -82,6 +88,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.SessionIdle <= 0 {
 		cfg.SessionIdle = DefaultConfig().SessionIdle
+	}
+	if len(cfg.CoopThresholds) == 0 {
+		cfg.CoopThresholds = cooperation.DefaultThresholds()
 	}
 	if cfg.SessionAbsolute <= 0 {
 		cfg.SessionAbsolute = DefaultConfig().SessionAbsolute

@@ -49,6 +49,9 @@ type Approval struct {
 	Side    Side
 	Approve bool
 	Comment string
+	// Dissent is a dissenting opinion the approver records with an
+	// approval: the minutes are signed, the dissent printed with them.
+	Dissent string
 	At      time.Time
 }
 
