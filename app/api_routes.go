@@ -68,6 +68,9 @@ func (s *Server) routesAPI(r fiber.Router) {
 
 	r.Get("/dashboard", s.need(read, hr, dpo), s.apiDashboard)
 
+	// Co-operation cases (api_cases.go).
+	s.routesAPICases(r)
+
 	// The principal's own data.
 	r.Get("/me", s.need(""), s.apiMe)
 	r.Get("/me/uses", s.need(read), s.apiMeUses)

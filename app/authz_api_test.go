@@ -35,6 +35,9 @@ func TestAuthzAPI_Matrix(t *testing.T) {
 	_, tm, _ := f.call(t, "POST", "/api/v1/tokens", asAdmin, `{"user_email":"rep@example.fi","name":"to revoke","scopes":["read"]}`)
 	tokenID := int64(tm["id"].(float64))
 	empID := f.users[asEmp2].ID
+	cx := f.apiCaseSetup(t) // co-operation cases (api_cases_test.go)
+	cc := fmt.Sprintf("/api/v1/cases/%d", cx.id)
+	cm := fmt.Sprintf("%s/meetings/%d", cc, cx.meeting)
 
 	const (
 		ok = 200
@@ -83,6 +86,24 @@ func TestAuthzAPI_Matrix(t *testing.T) {
 		{method: "GET", route: "/api/v1/tokens", path: "/api/v1/tokens", want: [6]int{ok, no, no, no, no, no}},
 		{method: "POST", route: "/api/v1/tokens", path: "/api/v1/tokens", body: `{"user_email":"sup@example.fi","name":"m","scopes":["read"]}`, want: [6]int{cr, no, no, no, no, no}},
 		{method: "DELETE", route: "/api/v1/tokens/:id", path: fmt.Sprintf("/api/v1/tokens/%d", tokenID), want: [6]int{204, no, no, no, no, no}},
+
+		{method: "GET", route: "/api/v1/cases/procedure-proposal", path: "/api/v1/cases/procedure-proposal", want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases", path: "/api/v1/cases", body: fmt.Sprintf(`{"title":"Matriisi","procedure":"dialogue","activity_ids":[%d]}`, cx.activity), want: [6]int{no, cr, no, no, no, no}},
+		{method: "GET", route: "/api/v1/cases", path: "/api/v1/cases", want: [6]int{no, ok, ok, ok, no, no}},
+		{method: "GET", route: "/api/v1/cases/:id", path: cc, want: [6]int{no, ok, ok, ok, no, no}},
+		{method: "PUT", route: "/api/v1/cases/:id/staff-side", path: cc + "/staff-side", body: `{"groups":[{"name":"Toimihenkilöt","representatives":[{"email":"rep@example.fi","name":"Lauri Luottamusmies","type":"shop_steward"}]}]}`, want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/proposal", path: cc + "/proposal", body: caseProposalBody(caseDelivered, caseFirstMeeting, ""), want: [6]int{no, cr, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/meetings", path: cc + "/meetings", body: caseMeetingBody("2026-11-20T10:00:00Z", false, asHR, asRep), want: [6]int{no, cr, no, no, no, no}},
+		{method: "PUT", route: "/api/v1/cases/:id/meetings/:meeting_id/minutes", path: cm + "/minutes", body: caseMinutesBody, want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/meetings/:meeting_id/minutes/approvals", path: cm + "/minutes/approvals", body: `{"approve":true}`, want: [6]int{no, cr, no, cr, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/conclude", path: fmt.Sprintf("/api/v1/cases/%d/conclude", cx.concludable), body: `{"conclusion":"x","concluded_at":"2026-11-27T09:00:00Z"}`, want: [6]int{no, 409, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/comments", path: cc + "/comments", body: fmt.Sprintf(`{"text":"Vastaus","parent_id":%d}`, cx.comment), want: [6]int{no, cr, no, cr, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/initiatives", path: cc + "/initiatives", body: `{"kind":"initiative","text":"Matriisi"}`, want: [6]int{no, no, no, cr, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/initiatives/:initiative_id/response", path: fmt.Sprintf("%s/initiatives/%d/response", cc, cx.initiative), body: `{"accepted":true,"response":"Hyväksytään"}`, want: [6]int{no, ok, no, no, no, no}},
+		{method: "PUT", route: "/api/v1/cases/:id/hearing", path: fmt.Sprintf("/api/v1/cases/%d/hearing", cx.hearing), body: `{"invited":"Kaikki","method":"sähköposti","invited_at":"2026-11-01T08:00:00Z","respond_by":"2026-11-15T16:00:00Z"}`, want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/hearing/views", path: fmt.Sprintf("/api/v1/cases/%d/hearing/views", cx.hearing), body: `{"by":"Eero","text":"Hyvä"}`, want: [6]int{no, cr, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/confidentiality", path: cc + "/confidentiality", body: `{"document":"information","confidential":true,"told_to":"Edustajat"}`, want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/cases/:id/withdraw", path: fmt.Sprintf("/api/v1/cases/%d/withdraw", cx.withdrawable), body: `{"reason":"Matriisi"}`, want: [6]int{no, ok, no, no, no, no}},
 
 		{method: "GET", route: "/api/v1/dashboard", path: "/api/v1/dashboard", want: [6]int{no, ok, ok, no, no, no}},
 		{method: "GET", route: "/api/v1/me", path: "/api/v1/me", want: [6]int{ok, ok, ok, ok, ok, ok}},

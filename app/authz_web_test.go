@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"vaaka/cooperation"
 	"vaaka/monitoring"
 )
 
@@ -65,6 +66,23 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 	}
 	useID := res[0].Use.ID
 	aid, bid, tid := itoa(a.ID), itoa(b.ID), itoa(target.ID)
+	// A co-operation case whose staff side is the representative's (the
+	// documents' rows); other representatives would get 404.
+	doc := seedDocumentCase(t, ts, "hr@example.fi", "representative@example.fi", true)
+	caseReaders := []string{"hr", "dpo", "representative"}
+	// The case pages (web_cases.go) use the same case, with an unanswered
+	// initiative for the response form.
+	cp, cmid := "/cases/"+itoa(doc.CaseID), itoa(doc.MeetingID)
+	if err := ts.Deps.Cases.AddInitiative(ctx, "representative@example.fi", doc.CaseID,
+		&cooperation.Initiative{Kind: cooperation.KindInitiative, By: "representative@example.fi", Text: "Aloite", ReceivedAt: testNow}, monitoring.Helsinki); err != nil {
+		t.Fatal(err)
+	}
+	caseGot, err := ts.Deps.Cases.FindCase(ctx, doc.CaseID)
+	if err != nil || len(caseGot.Initiatives) != 1 {
+		t.Fatalf("initiative: %v", err)
+	}
+	ciid := itoa(caseGot.Initiatives[0].ID)
+	caseParticipants := []string{"hr", "representative"}
 
 	all := []string{"*"}
 	hr := []string{"hr"}
@@ -94,6 +112,19 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		{method: "GET", route: "/audit", path: "/audit", allow: []string{"dpo"}, ok: 200},
 		{method: "GET", route: "/me", path: "/me", allow: all, ok: 200},
 		{method: "GET", route: "/representative", path: "/representative", allow: []string{"representative"}, ok: 200},
+		{method: "GET", route: "/documents/cases/:id/proposal.pdf", path: doc.proposalPath(), allow: caseReaders, ok: 200},
+		{method: "GET", route: "/documents/cases/:id/meetings/:meeting_id/minutes.pdf", path: doc.minutesPath(), allow: caseReaders, ok: 200},
+		{method: "GET", route: "/cases", path: "/cases", allow: caseReaders, ok: 200},
+		{method: "GET", route: "/cases/new", path: "/cases/new", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id", path: cp, allow: caseReaders, ok: 200},
+		{method: "GET", route: "/cases/:id/staff-side", path: cp + "/staff-side", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id/proposal/new", path: cp + "/proposal/new", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id/meetings/new", path: cp + "/meetings/new", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id/meetings/:mid/minutes", path: cp + "/meetings/" + cmid + "/minutes", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id/hearing", path: cp + "/hearing", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id/confidentiality", path: cp + "/confidentiality", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id/conclude", path: cp + "/conclude", allow: hr, ok: 200},
+		{method: "GET", route: "/cases/:id/withdraw", path: cp + "/withdraw", allow: hr, ok: 200},
 
 		{method: "POST", route: "/login", path: "/login", allow: []string{"public"}, ok: 422},
 		{method: "POST", route: "/lang", path: "/lang", allow: []string{"public"}, ok: 400, form: url.Values{"lang": {"xx"}}},
@@ -117,6 +148,22 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		{method: "POST", route: "/admin/tokens/:id/revoke", path: "/admin/tokens/" + itoa(tokenID) + "/revoke", allow: []string{"admin"}, ok: 303},
 		{method: "POST", route: "/account/password", path: "/account/password", allow: all, ok: 422},
 		{method: "POST", route: "/audit/verify", path: "/audit/verify", allow: []string{"dpo"}, ok: 200},
+		// Case forms: empty or bad input, so that nothing changes (422).
+		{method: "POST", route: "/cases", path: "/cases", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/staff-side", path: cp + "/staff-side", allow: hr, ok: 422,
+			form: url.Values{"groups[0].name": {"Ryhmä"}, "groups[0].representatives[0].email": {"ei-osoite"}}},
+		{method: "POST", route: "/cases/:id/proposal", path: cp + "/proposal", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/comments", path: cp + "/comments", allow: caseParticipants, ok: 422, form: url.Values{"parent_id": {"1"}}},
+		{method: "POST", route: "/cases/:id/initiatives", path: cp + "/initiatives", allow: []string{"representative"}, ok: 422},
+		{method: "POST", route: "/cases/:id/initiatives/:iid/response", path: cp + "/initiatives/" + ciid + "/response", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/meetings", path: cp + "/meetings", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/meetings/:mid/minutes", path: cp + "/meetings/" + cmid + "/minutes", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/meetings/:mid/approvals", path: cp + "/meetings/" + cmid + "/approvals", allow: caseParticipants, ok: 422},
+		{method: "POST", route: "/cases/:id/hearing", path: cp + "/hearing", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/hearing/views", path: cp + "/hearing/views", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/confidentiality", path: cp + "/confidentiality", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/conclude", path: cp + "/conclude", allow: hr, ok: 422},
+		{method: "POST", route: "/cases/:id/withdraw", path: cp + "/withdraw", allow: hr, ok: 422},
 		{method: "POST", route: "/logout", path: "/logout", allow: all, ok: 303}, // last: ends the sessions
 	}
 

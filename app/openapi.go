@@ -137,6 +137,44 @@ var apiOperations = []apiOperation{
 	{method: "delete", path: "/tokens/{id}", tag: "accounts", summary: "Revoke an API token", roles: "admin", scope: "write",
 		status: 204, errors: []int{404}},
 
+	{method: "get", path: "/cases/procedure-proposal", tag: "cases", summary: "The procedure Vaaka would propose today from the organisation's sector and regular headcount, with the reason and the configured thresholds (R-COOP-1)",
+		roles: "hr", scope: "read", status: 200, resp: apiProcedureProposalJSON{}},
+	{method: "post", path: "/cases", tag: "cases", summary: "Open a co-operation case; a procedure other than the proposed one needs override_reason (R-COOP-1)",
+		roles: "hr", scope: "write", body: []any{apiCaseIn{}}, status: 201, resp: apiCaseCreatedJSON{}, errors: []int{400, 413, 415, 422}},
+	{method: "get", path: "/cases", tag: "cases", summary: "List cases, newest first; a representative sees the cases where they are on the staff side",
+		roles: "hr, dpo, representative (own)", scope: "read",
+		query: []apiParam{{name: "status", typ: "string", enum: []string{"draft", "information_delivered", "in_progress", "concluded", "withdrawn"}},
+			{name: "activity", typ: "integer", doc: "cases concerning this register entry"}, oaLimit, oaCursor},
+		status: 200, resp: apiList{apiCaseSummaryJSON{}}, errors: []int{400}},
+	{method: "get", path: "/cases/{id}", tag: "cases", summary: "A case with its written information, meetings, minutes, approvals, initiatives, comments, hearing, conclusion and the statutory deadlines",
+		roles: "hr, dpo, representative (own)", scope: "read", status: 200, resp: apiCaseJSON{}, errors: []int{404}},
+	{method: "put", path: "/cases/{id}/staff-side", tag: "cases", summary: "Replace the staff side: staff groups with their representatives, or all employees of a group without one (R-COOP-3)",
+		roles: "hr", scope: "write", body: []any{apiStaffSideIn{}}, status: 200, resp: apiCaseJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/proposal", tag: "cases", summary: "A new version of the written information / proposal; a broken statutory time limit is refused with 422 and rules (R-COOP-2, R-COOP-6)",
+		roles: "hr", scope: "write", body: []any{apiInformationIn{}}, status: 201, resp: apiInformationJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/meetings", tag: "cases", summary: "Record a meeting with its participants and attendance; whether the staff side asked for minutes (R-COOP-4)",
+		roles: "hr", scope: "write", body: []any{apiMeetingIn{}}, status: 201, resp: apiMeetingJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "put", path: "/cases/{id}/meetings/{meeting_id}/minutes", tag: "cases", summary: "Write a new version of the minutes; it needs the participants' approvals again (R-COOP-4, R-COOP-8)",
+		roles: "hr", scope: "write", body: []any{apiMinutesIn{}}, status: 200, resp: apiMeetingJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/meetings/{meeting_id}/minutes/approvals", tag: "cases", summary: "The caller, a participant of the meeting, approves the current minutes (optionally with a dissent) or asks for a correction, once per version; signed when both sides approved (R-COOP-4, R-COOP-8)",
+		roles: "hr, representative (participants only)", scope: "write", body: []any{apiApprovalIn{}}, status: 201, resp: apiMeetingJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/conclude", tag: "cases", summary: "Conclude with the employer's definition of purpose and methods; refused with 409 and the unmet rules before the procedure was carried out (R-COOP-10)",
+		roles: "hr", scope: "write", body: []any{apiConcludeIn{}}, status: 200, resp: apiCaseJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/comments", tag: "cases", summary: "A representative's comment or question on the proposal, or an answer (parent_id; hr answers only)",
+		roles: "hr, representative (own cases)", scope: "write", body: []any{apiCommentIn{}}, status: 201, resp: apiCommentJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/initiatives", tag: "cases", summary: "A representative's initiative or written proposal; deferred, with a message to the initiator, when it arrived less than two weeks before the next meeting (R-COOP-5, R-COOP-7)",
+		roles: "representative (own cases)", scope: "write", body: []any{apiInitiativeIn{}}, status: 201, resp: apiInitiativeJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/initiatives/{initiative_id}/response", tag: "cases", summary: "The employer's written answer; a rejection needs its reasons (R-COOP-5, R-COOP-7)",
+		roles: "hr", scope: "write", body: []any{apiInitiativeResponseIn{}}, status: 200, resp: apiInitiativeJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "put", path: "/cases/{id}/hearing", tag: "cases", summary: "Record the hearing: who was invited, how, when, and until when they may be heard (R-COOP-9)",
+		roles: "hr", scope: "write", body: []any{apiHearingIn{}}, status: 200, resp: apiHearingJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/hearing/views", tag: "cases", summary: "Record a view received in the hearing (R-COOP-9)",
+		roles: "hr", scope: "write", body: []any{apiViewIn{}}, status: 201, resp: apiHearingJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/confidentiality", tag: "cases", summary: "Mark a document confidential and record who was told (R-COOP-11)",
+		roles: "hr", scope: "write", body: []any{apiConfidentialityIn{}}, status: 200, resp: apiCaseJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+	{method: "post", path: "/cases/{id}/withdraw", tag: "cases", summary: "Withdraw a case without a conclusion",
+		roles: "hr", scope: "write", body: []any{apiWithdrawIn{}}, status: 200, resp: apiCaseJSON{}, errors: []int{400, 404, 409, 413, 415, 422}},
+
 	{method: "get", path: "/dashboard", tag: "dashboard", summary: "The compliance dashboard", roles: "hr, dpo", scope: "read",
 		status: 200, resp: apiDashboardJSON{}},
 	{method: "get", path: "/me", tag: "me", summary: "The caller", roles: "any", status: 200, resp: apiMeJSON{}},
@@ -256,7 +294,7 @@ func (sg *oaSchemaGen) operation(op apiOperation) map[string]any {
 		if strings.HasPrefix(seg, "{") {
 			name := strings.Trim(seg, "{}")
 			typ := "string"
-			if name == "id" && !strings.HasPrefix(op.path, "/uses") {
+			if (name == "id" && !strings.HasPrefix(op.path, "/uses")) || name == "meeting_id" || name == "initiative_id" {
 				typ = "integer"
 			}
 			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": typ}})

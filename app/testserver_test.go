@@ -68,6 +68,7 @@ func newTestServer(tb testing.TB) *testServer {
 		Accounts:   db.NewAccountService(d),
 		Settings:   db.NewSettingsService(d),
 		Dashboard:  db.NewDashboardService(d),
+		Cases:      db.NewCaseService(d),
 		Ping:       d.Ping,
 		Now:        func() time.Time { return testNow },
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),

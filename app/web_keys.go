@@ -60,5 +60,6 @@ func WebKeys() []string {
 	for f := range (&monitoring.Activity{}).Flatten() {
 		add("web.field.", f)
 	}
+	keys = append(keys, CaseWebKeys()...)
 	return keys
 }

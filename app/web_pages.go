@@ -19,6 +19,9 @@ type flagCount struct {
 type dashboardData struct {
 	D     *monitoring.Dashboard
 	Flags []flagCount
+	// Deadlines are the open co-operation cases' deadlines missed or due
+	// within two weeks (web_cases.go).
+	Deadlines []caseDeadline
 }
 
 func (s *Server) handleDashboard(c *fiber.Ctx) error {
@@ -27,6 +30,9 @@ func (s *Server) handleDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	v := dashboardData{D: d}
+	if v.Deadlines, err = s.caseDeadlinesDue(c, s.Now()); err != nil {
+		return err
+	}
 	for _, f := range monitoring.AllFlags {
 		if n := d.FlagCounts30d[f]; n > 0 {
 			v.Flags = append(v.Flags, flagCount{Flag: f, Rule: monitoring.FlagRules[f], Count: n})
@@ -114,7 +120,4 @@ func (s *Server) handleMe(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "me", p)
 }
 
-func (s *Server) handleRepresentative(c *fiber.Ctx) error {
-	p := s.newPage(c, "web.rep.title")
-	return s.render(c, fiber.StatusOK, "representative", p)
-}
+// handleRepresentative (the representatives' portal) is in web_cases.go.

@@ -98,6 +98,7 @@ func (s *Server) routesWeb(r fiber.Router) {
 
 	r.Get("/me", signed, s.handleMe)
 	r.Get("/representative", s.signedIn(rRep), s.handleRepresentative)
+	s.routesCases(r)
 }
 
 // navDefs is the main navigation; each link shows only to the roles that
@@ -112,6 +113,7 @@ var navDefs = []struct {
 	{"/recordings", "web.nav.recordings", []monitoring.Role{rHR, rDPO}},
 	{"/employees", "web.nav.employees", []monitoring.Role{rHR, rDPO}},
 	{"/units", "web.nav.units", []monitoring.Role{rHR, rDPO}},
+	{"/cases", "web.case.nav", []monitoring.Role{rHR, rDPO, rRep}},
 	{"/audit", "web.nav.audit", []monitoring.Role{rDPO}},
 	{"/representative", "web.nav.representative", []monitoring.Role{rRep}},
 	{"/me", "web.nav.me", []monitoring.Role{rEmp}},

@@ -34,6 +34,25 @@ type Case struct {
 	Conclusion  *Conclusion
 }
 
+// OnStaffSide reports whether email is on the staff side of the case:
+// among its representatives or a staff group's representatives (R-COOP-3).
+// It decides who, besides HR and the DPO, may read the case.
+func (c *Case) OnStaffSide(email string) bool {
+	for _, r := range c.Representatives {
+		if strings.EqualFold(r, email) {
+			return true
+		}
+	}
+	for _, g := range c.Groups {
+		for _, r := range g.Representatives {
+			if strings.EqualFold(r.Email, email) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // CurrentInformation returns the newest version of the written
 // information / proposal, or nil.
 func (c *Case) CurrentInformation() *Information {
@@ -230,13 +249,18 @@ func (h *HearingRecord) Validate() error {
 	return fe.err()
 }
 
-// Facts derives the conclusion preconditions' facts from the case.
-func (c *Case) Facts() CaseFacts {
+// Facts derives the conclusion preconditions' facts from the case as of
+// at: only meetings held by then count (a meeting merely scheduled is not a
+// dialogue held, R-COOP-10).
+func (c *Case) Facts(at time.Time) CaseFacts {
 	f := CaseFacts{Procedure: c.Procedure}
 	if in := c.CurrentInformation(); in != nil && !in.DeliveredAt.IsZero() {
 		f.InformationDelivered = true
 	}
 	for _, m := range c.Meetings {
+		if m.HeldAt.After(at) {
+			continue
+		}
 		f.MeetingHeld = true
 		if m.MinutesRequested && !m.MinutesSigned() {
 			f.UnsignedRequestedMinutes++

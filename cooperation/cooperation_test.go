@@ -197,3 +197,27 @@ func TestRepresentativeTerm_R_COOP_3(t *testing.T) {
 		t.Error("a shop steward needs no term")
 	}
 }
+
+// TestFacts_R_COOP_10_ScheduledMeetingIsNotHeld: a meeting recorded for a
+// later date is not a dialogue held.
+func TestFacts_R_COOP_10_ScheduledMeetingIsNotHeld(t *testing.T) {
+	c := &cooperation.Case{Procedure: cooperation.Dialogue,
+		Information: []*cooperation.Information{{DeliveredAt: at("2026-11-01 10:00")}},
+		Meetings:    []*cooperation.Meeting{{HeldAt: at("2026-12-01 10:00")}}}
+	if c.Facts(at("2026-11-27 10:00")).MeetingHeld {
+		t.Error("a future meeting counts as held")
+	}
+	if !c.Facts(at("2026-12-01 12:00")).MeetingHeld {
+		t.Error("a past meeting does not count")
+	}
+}
+
+func TestOnStaffSide_R_COOP_3(t *testing.T) {
+	c := &cooperation.Case{Representatives: []string{"Riikka@Example.fi"},
+		Groups: []cooperation.StaffGroup{{Representatives: []cooperation.Representative{{Email: "tuomas@example.fi"}}}}}
+	for email, want := range map[string]bool{"riikka@example.fi": true, "tuomas@EXAMPLE.fi": true, "hanna@example.fi": false} {
+		if got := c.OnStaffSide(email); got != want {
+			t.Errorf("OnStaffSide(%s) = %v", email, got)
+		}
+	}
+}

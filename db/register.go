@@ -158,6 +158,13 @@ func (s *RegisterService) UpdateActivity(ctx context.Context, actor string, id i
 	if err := storeActivityVersion(ctx, tx, &next, actor); err != nil {
 		return nil, err
 	}
+	if material {
+		// R-SEQ-2: a conclusion of a co-operation case counts for the
+		// activity only when it is later than its last material change.
+		if _, err := tx.ExecContext(ctx, `UPDATE activities SET material_change_at = ? WHERE id = ?`, formatTime(tx.now), id); err != nil {
+			return nil, fmt.Errorf("db: update activity %d: %w", id, err)
+		}
+	}
 	detail := map[string]any{"version": next.Version, "material": material, "changes": activityChanges(monitoring.Diff(old, &next), false)}
 	if err := appendAudit(ctx, tx, actor, "activity.updated", "activity", strconv.FormatInt(id, 10), detail); err != nil {
 		return nil, err
@@ -260,21 +267,32 @@ func (s *RegisterService) Readiness(ctx context.Context, id int64, now time.Time
 }
 
 // readinessContext gathers the facts beyond the register entry that the
-// gate of activity activityID reads. Only the organisation's are known
-// here: CaseLinked and CooperationConcluded are filled in by the
-// co-operation issue (R-DPIA-2, R-COOP-10), NoticeIssued by the notice issue
-// (R-NOT-1); until then they are false and those rules unmet.
+// gate of activity activityID reads: the organisation's, and the
+// co-operation's — CaseLinked when a case that was not withdrawn concerns
+// the activity (R-DPIA-2), CooperationConcluded when a concluded case
+// concerns it and was concluded after the activity's last material change
+// (R-COOP-10, R-SEQ-2: a later material change re-opens it). NoticeIssued
+// is filled in by the notice issue (R-NOT-1); until then it is false.
 func readinessContext(ctx context.Context, q querier, activityID int64) (monitoring.ReadinessContext, error) {
-	_ = activityID // the co-operation and notice facts will be looked up by it
 	org, err := loadOrganisation(ctx, q)
 	if err != nil {
 		return monitoring.ReadinessContext{}, err
 	}
-	return monitoring.ReadinessContext{
+	rc := monitoring.ReadinessContext{
 		DefaultLanguage:     org.DefaultLanguage,
 		OrgPrivacyNoticeURL: org.PrivacyNoticeURL,
 		Location:            org.Location(),
-	}, nil
+	}
+	err = q.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM case_activities ca JOIN cases c ON c.id = ca.case_id
+			WHERE ca.activity_id = ? AND c.status <> 'withdrawn'),
+		EXISTS (SELECT 1 FROM case_activities ca JOIN cases c ON c.id = ca.case_id JOIN activities a ON a.id = ca.activity_id
+			WHERE ca.activity_id = ? AND c.status = 'concluded' AND c.concluded_at > a.material_change_at)`,
+		activityID, activityID).Scan(&rc.CaseLinked, &rc.CooperationConcluded)
+	if err != nil {
+		return monitoring.ReadinessContext{}, fmt.Errorf("db: co-operation of activity %d: %w", activityID, err)
+	}
+	return rc, nil
 }
 
 // History lists the versions of activity id, oldest first, each with the

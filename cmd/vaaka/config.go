@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"vaaka/app"
+	"vaaka/cooperation"
 )
 
 // Config is what serve runs with, read from flags and VAAKA_* variables
@@ -28,6 +29,9 @@ type Config struct {
 	SessionAbsolute time.Duration // absolute lifetime of browser sessions
 	ShutdownTimeout time.Duration // how long in-flight requests may finish
 	Log             LogConfig
+	// CoopThresholds are the co-operation thresholds with their effective
+	// dates (R-COOP-1; LAW.md keeps them in configuration, not code).
+	CoopThresholds []cooperation.Threshold
 }
 
 // LogConfig selects the structured log's level and format.
@@ -47,6 +51,7 @@ func DefaultConfig() Config {
 		SessionAbsolute: d.SessionAbsolute,
 		ShutdownTimeout: 15 * time.Second,
 		Log:             LogConfig{Level: "info", Format: "auto"},
+		CoopThresholds:  cooperation.DefaultThresholds(),
 	}
 }
 
@@ -81,6 +86,9 @@ func (c *Config) Validate() error {
 	if err := c.Log.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := validateThresholds(c.CoopThresholds); err != nil {
+		errs = append(errs, fmt.Errorf("--coop-thresholds/VAAKA_COOP_THRESHOLDS: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -108,6 +116,7 @@ func (c *Config) AppConfig(demo bool) app.Config {
 		SessionAbsolute: c.SessionAbsolute,
 		Demo:            demo,
 		Version:         version,
+		CoopThresholds:  c.CoopThresholds,
 	}
 }
 
@@ -349,4 +358,131 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// Thresholds binds the co-operation thresholds (see parseThresholds).
+func (b *binder) Thresholds(p *[]cooperation.Threshold, name, env, usage string) {
+	var err error
+	if v, ok := b.env(env); ok {
+		var ths []cooperation.Threshold
+		if ths, err = parseThresholds(v); err == nil {
+			*p = ths
+		}
+	}
+	b.note(name, env, err)
+	b.fs.Var((*thresholdsValue)(p), name, usage+" ($"+env+")")
+}
+
+// coopFlags binds the co-operation settings of serve.
+func coopFlags(b *binder, cfg *Config) {
+	b.Thresholds(&cfg.CoopThresholds, "coop-thresholds", "VAAKA_COOP_THRESHOLDS",
+		"co-operation thresholds (R-COOP-1), comma-separated DATE:DIALOGUE[:LIGHTER][?]; ? marks the lighter band a default to verify")
+}
+
+type thresholdsValue []cooperation.Threshold
+
+func (v *thresholdsValue) String() string {
+	if v == nil {
+		return ""
+	}
+	return formatThresholds(*v)
+}
+
+func (v *thresholdsValue) Set(s string) error {
+	ths, err := parseThresholds(s)
+	if err != nil {
+		return err
+	}
+	*v = ths
+	return nil
+}
+
+// parseThresholds reads the co-operation thresholds (R-COOP-1) as
+// comma-separated entries DATE:DIALOGUE[:LIGHTER][?], e.g.
+// "2022-01-01:20,2025-07-01:50:20?": from DATE (YYYY-MM-DD) a regular
+// headcount of at least DIALOGUE gets the continuous dialogue and one of at
+// least LIGHTER (below DIALOGUE) the lighter dialogue; a trailing ? marks the
+// lighter band as a default to verify. Dates must increase.
+func parseThresholds(s string) ([]cooperation.Threshold, error) {
+	var out []cooperation.Threshold
+	for i, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			return nil, fmt.Errorf("entry %d is empty (format DATE:DIALOGUE[:LIGHTER][?], e.g. 2025-07-01:50:20?)", i+1)
+		}
+		th, err := parseThreshold(entry)
+		if err != nil {
+			return nil, fmt.Errorf("entry %d %q: %w (format DATE:DIALOGUE[:LIGHTER][?], e.g. 2025-07-01:50:20?)", i+1, entry, err)
+		}
+		out = append(out, th)
+	}
+	if err := validateThresholds(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func parseThreshold(entry string) (cooperation.Threshold, error) {
+	var th cooperation.Threshold
+	body, verify := strings.CutSuffix(entry, "?")
+	parts := strings.Split(body, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return th, errors.New("needs a date and one or two headcounts")
+	}
+	from, err := time.Parse("2006-01-02", strings.TrimSpace(parts[0]))
+	if err != nil {
+		return th, fmt.Errorf("%q is not a date YYYY-MM-DD", parts[0])
+	}
+	th.From = from
+	if th.Dialogue, err = strconv.Atoi(strings.TrimSpace(parts[1])); err != nil || th.Dialogue < 1 {
+		return th, fmt.Errorf("dialogue threshold %q is not a positive whole number", parts[1])
+	}
+	if len(parts) == 3 {
+		if th.Lighter, err = strconv.Atoi(strings.TrimSpace(parts[2])); err != nil || th.Lighter < 1 {
+			return th, fmt.Errorf("lighter threshold %q is not a positive whole number", parts[2])
+		}
+		if th.Lighter >= th.Dialogue {
+			return th, fmt.Errorf("lighter threshold %d is not below the dialogue threshold %d", th.Lighter, th.Dialogue)
+		}
+	}
+	if verify {
+		if th.Lighter == 0 {
+			return th, errors.New("? marks a lighter band to verify, but there is none")
+		}
+		th.LighterToVerify = true
+	}
+	return th, nil
+}
+
+// validateThresholds checks thresholds however they were given: at least
+// one, dates strictly increasing, 0 < lighter < dialogue.
+func validateThresholds(ths []cooperation.Threshold) error {
+	if len(ths) == 0 {
+		return errors.New("at least one threshold is needed")
+	}
+	for i, th := range ths {
+		if th.Dialogue < 1 || th.Lighter < 0 || (th.Lighter > 0 && th.Lighter >= th.Dialogue) {
+			return fmt.Errorf("threshold from %s: needs 0 < lighter < dialogue", th.From.Format("2006-01-02"))
+		}
+		if i > 0 && !th.From.After(ths[i-1].From) {
+			return fmt.Errorf("dates must increase: %s after %s", th.From.Format("2006-01-02"), ths[i-1].From.Format("2006-01-02"))
+		}
+	}
+	return nil
+}
+
+// formatThresholds writes thresholds in the form parseThresholds reads.
+func formatThresholds(ths []cooperation.Threshold) string {
+	parts := make([]string, 0, len(ths))
+	for _, th := range ths {
+		p := th.From.Format("2006-01-02") + ":" + strconv.Itoa(th.Dialogue)
+		if th.Lighter > 0 {
+			p += ":" + strconv.Itoa(th.Lighter)
+			if th.LighterToVerify {
+				p += "?"
+			}
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ",")
 }

@@ -221,6 +221,7 @@ func (s *seeder) plan() error {
 	s.planActivities(setup)
 	s.planUses()
 	s.planLedger()
+	s.planCases(setup) // demo_cases.go
 	return nil
 }
 

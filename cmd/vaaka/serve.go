@@ -35,6 +35,7 @@ func (c *cli) serveBinder() *serveBinding {
 	b.Duration(&cfg.SessionIdle, "session-idle", "VAAKA_SESSION_IDLE", "browser sessions end after this much inactivity")
 	b.Duration(&cfg.SessionAbsolute, "session-absolute", "VAAKA_SESSION_ABSOLUTE", "browser sessions end this long after sign-in")
 	b.Duration(&cfg.ShutdownTimeout, "shutdown-timeout", "VAAKA_SHUTDOWN_TIMEOUT", "on SIGTERM/SIGINT, how long in-flight requests may finish")
+	coopFlags(b, &cfg)
 	logFlags(b, &cfg.Log)
 	return &serveBinding{binder: b, cfg: &cfg}
 }

@@ -26,6 +26,7 @@ func newDeps(d *db.DB, logger *slog.Logger) app.Deps {
 		Accounts:   db.NewAccountService(d),
 		Settings:   db.NewSettingsService(d),
 		Dashboard:  db.NewDashboardService(d),
+		Cases:      db.NewCaseService(d),
 		Ping:       d.Ping,
 		Logger:     logger,
 	}
