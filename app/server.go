@@ -56,6 +56,9 @@ type Deps struct {
 	Settings   monitoring.SettingsService
 	Dashboard  monitoring.DashboardService
 	Cases      cooperation.CaseService
+	Notices    monitoring.NoticeService
+	Requests   monitoring.AccessRequestService
+	Outbox     monitoring.OutboxService
 	// Ping tells whether the database answers (/healthz).
 	Ping func(ctx context.Context) error
 	// Now is the clock; tests freeze it.
