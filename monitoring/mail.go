@@ -25,8 +25,10 @@ type Mail struct {
 	Kind     MailKind
 	To       string
 	Language Language
-	Subject  string
-	Body     string
+	// Params fill the message template "mail.<kind>.subject" / ".body" of
+	// the recipient's language, rendered by the sender (names, dates, the
+	// link path); never the content of a notice.
+	Params map[string]string
 	// Ref identifies the cause (e.g. "notice:12:E1001") so that a job
 	// queueing reminders does not queue the same one twice.
 	Ref           string
