@@ -4,6 +4,13 @@ GO       ?= go
 DB       ?= vaaka-demo.db
 ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
+# make bench: 10M uses by default; `make bench BENCH_USES=1000000` is the quicker variant.
+BENCH_USES     ?= 10000000
+BENCH_SEED     ?= 1
+BENCH_DB       ?= bin/bench.db
+BENCH_DURATION ?= 8s
+BENCH_TIME     ?= 1s
+BENCH_OUT      ?= bin/bench-report.md
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
@@ -26,9 +33,14 @@ test:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/vaaka ./cmd/vaaka
 
-## bench: every benchmark, with allocations
+## bench: Go benchmarks, then the load run on a generated database (docs/PERFORMANCE.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) ./monitoring ./db
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/vaaka ./cmd/vaaka
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/vaakabench ./cmd/vaakabench
+	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
+	bin/vaaka gen --db $(BENCH_DB) --uses $(BENCH_USES) --seed $(BENCH_SEED) --quiet
+	bin/vaakabench run --vaaka bin/vaaka --db $(BENCH_DB) --duration $(BENCH_DURATION) --out $(BENCH_OUT)
 
 ## lint: gofmt and go vet
 lint:

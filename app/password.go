@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -57,13 +58,15 @@ func CheckPassword(hash, password string) bool {
 
 // dummyHash is checked against when the account does not exist, so that an
 // unknown email and a wrong password take the same time (no enumeration).
-var dummyHash = func() string {
+// It is computed on first use: argon2id takes 64 MiB and a noticeable time,
+// which start-up (and every CLI command) should not pay.
+var dummyHash = sync.OnceValue(func() string {
 	h, err := HashPassword("vaaka-no-such-user-password")
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 // NewSecret returns a random URL-safe secret with the given prefix and the
 // SHA-256 hex hash under which it is stored.

@@ -204,7 +204,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	if err != nil && monitoring.ErrorCodeOf(err) != monitoring.NotFound {
 		return err
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if err == nil {
 		hash = user.PasswordHash
 	}

@@ -95,35 +95,55 @@ func (s *DashboardService) activities(ctx context.Context, query string, args ..
 	return out, nil
 }
 
-// flagged counts the flagged uses of the last 30 days by flag (from the
-// masks, on the partial index uses_flagged) and lists the newest flagged.
+// flagged counts the flagged uses of the last 30 days by flag and lists the
+// newest flagged. The counts come from the daily rollup (rollup.go) for the
+// whole days of the window and from the flag masks of the uses of its first,
+// partial day (one day of flagged uses at most, on the partial index
+// uses_flagged): the dashboard never scans the use log.
 func (s *DashboardService) flagged(ctx context.Context, d *monitoring.Dashboard, now time.Time) error {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT flags FROM uses WHERE flags <> 0 AND occurred_at >= ?`,
-		formatTime(now.Add(-flagWindow)))
+	start := now.Add(-flagWindow)
+	firstDay := dayOf(start)
+	nextDay := formatTime(time.Date(start.Year(), start.Month(), start.Day()+1, 0, 0, 0, 0, time.UTC))
+	rows, err := s.db.read.QueryContext(ctx, `SELECT flag, SUM(n) FROM use_flag_days WHERE day > ? GROUP BY flag`, firstDay)
 	if err != nil {
 		return fmt.Errorf("db: dashboard flags: %w", err)
 	}
 	defer rows.Close()
-	var counts [64]int64
+	for rows.Next() {
+		var flag string
+		var n int64
+		if err := rows.Scan(&flag, &n); err != nil {
+			return fmt.Errorf("db: dashboard flags: %w", err)
+		}
+		if flag == "" {
+			d.FlaggedUses30d += n
+		} else if n != 0 {
+			d.FlagCounts30d[monitoring.Flag(flag)] += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: dashboard flags: %w", err)
+	}
+	rows, err = s.db.read.QueryContext(ctx, `SELECT flags FROM uses WHERE flags <> 0 AND occurred_at >= ? AND occurred_at < ?`,
+		formatTime(start), nextDay)
+	if err != nil {
+		return fmt.Errorf("db: dashboard flags: %w", err)
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var m int64
 		if err := rows.Scan(&m); err != nil {
 			return fmt.Errorf("db: dashboard flags: %w", err)
 		}
 		d.FlaggedUses30d++
-		for i := range len(monitoring.AllFlags) {
+		for i, f := range monitoring.AllFlags {
 			if m&(1<<i) != 0 {
-				counts[i]++
+				d.FlagCounts30d[f]++
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("db: dashboard flags: %w", err)
-	}
-	for i, f := range monitoring.AllFlags {
-		if counts[i] > 0 {
-			d.FlagCounts30d[f] = counts[i]
-		}
 	}
 	rows, err = s.db.read.QueryContext(ctx, `SELECT `+useColumns+` FROM uses WHERE flags <> 0
 		ORDER BY occurred_at DESC, seq DESC LIMIT ?`, dashboardListLen)

@@ -265,6 +265,7 @@ func (w *useWriter) commitGroup(ctx context.Context, group []*useRequest, replie
 		results, rerr := g.apply(ctx, r.uses)
 		if rerr != nil {
 			g.seq, g.hash = seq, hash
+			clear(g.recordings) // its recordings were rolled back too
 			// If SQLite rolled the whole transaction back (disk full, I/O
 			// error), the savepoint is gone and the group fails.
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO use_request`); err != nil {
@@ -277,6 +278,11 @@ func (w *useWriter) commitGroup(ctx context.Context, group []*useRequest, replie
 		if _, err := tx.ExecContext(ctx, `RELEASE use_request`); err != nil {
 			return fmt.Errorf("db: release savepoint: %w", err)
 		}
+	}
+	// The rollups of every request that succeeded, in the same
+	// transaction: if this fails, the group fails as a whole.
+	if err := g.total.flush(ctx, g); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: commit uses: %w", err)
@@ -299,11 +305,15 @@ type currentActivity struct {
 // useStmts are the prepared statements of the hot insert path.
 type useStmts struct {
 	insertUse, insertEmployee, insertFlag, findExternal, findRecording, insertRecording, useExists, versionAt *sql.Stmt
+	// rollups (rollup.go)
+	upsertRollup, upsertFlagDay, insertFlagMonth *sql.Stmt
+	employeeHistory                              *sql.Stmt
 }
 
 func (st *useStmts) list() []**sql.Stmt {
 	return []**sql.Stmt{&st.insertUse, &st.insertEmployee, &st.insertFlag, &st.findExternal, &st.findRecording,
-		&st.insertRecording, &st.useExists, &st.versionAt}
+		&st.insertRecording, &st.useExists, &st.versionAt, &st.upsertRollup, &st.upsertFlagDay, &st.insertFlagMonth,
+		&st.employeeHistory}
 }
 
 var useStmtSQL = []string{
@@ -315,9 +325,14 @@ var useStmtSQL = []string{
 	`INSERT INTO recordings (ref, call_started_at, direction, activity_id, employee_staff_id,
 		deletion_due, first_seen_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'use')`,
 	`SELECT COUNT(*) FROM uses WHERE id = ?`,
-	// The version in force at a time, chosen as activityAt (state.go) does.
-	`SELECT version FROM activity_versions WHERE activity_id = ? AND valid_from <= ?
-		ORDER BY valid_from DESC, version DESC LIMIT 1`,
+	// An activity's versions, newest first: the version in force at a time
+	// is chosen from them in memory as activityAt (state.go) chooses it.
+	`SELECT version, valid_from FROM activity_versions WHERE activity_id = ? ORDER BY version DESC`,
+	upsertRollupSQL,
+	upsertFlagDaySQL,
+	insertFlagMonthSQL,
+	// An employee's whole unit history, newest first (employeeAt in memory).
+	`SELECT valid_from, unit FROM employee_history WHERE staff_id = ? ORDER BY valid_from DESC`,
 }
 
 // prepareUseStmts prepares the statements on p: the write pool (once per
@@ -355,15 +370,36 @@ type useGroup struct {
 	hash       string
 	activities map[int64]*currentActivity // nil value: does not exist
 	versions   map[versionKey]*monitoring.Activity
+	employees  map[string][]historyRow // staff id → unit history, newest first
+	timelines  map[int64][]versionRow  // activity id → versions, newest first
+	recordings map[string]string       // ref → deleted_at, of refs seen in this group
+	delta      rollupDelta             // the current request's counts
+	total      rollupDelta             // the counts of the group's requests that succeeded
 	stmts      *stmtCache
 	*useStmts
+}
+
+// versionRow is a version of an activity and its validity start.
+type versionRow struct {
+	version   int
+	validFrom string // stored text, sortable
+}
+
+// historyRow is one row of employee_history.
+type historyRow struct {
+	validFrom string // stored text, sortable
+	unit      string
 }
 
 // newUseGroup starts a group in tx with the writer's prepared statements
 // (parent; nil to prepare them on tx).
 func newUseGroup(ctx context.Context, tx *Tx, parent *useStmts) (*useGroup, error) {
 	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, activities: map[int64]*currentActivity{},
-		versions: map[versionKey]*monitoring.Activity{}, stmts: &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}}
+		versions: map[versionKey]*monitoring.Activity{}, employees: map[string][]historyRow{},
+		timelines: map[int64][]versionRow{}, recordings: map[string]string{},
+		stmts: &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}}
+	g.delta.reset()
+	g.total.reset()
 	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`).Scan(&g.seq, &g.hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("db: use log head: %w", err)
@@ -428,17 +464,39 @@ type versionKey struct {
 }
 
 // activityAt is activityAt (state.go) with the versions already decoded in
-// this group reused: a light query finds which version was in force at t
-// (the same choice activityAt makes), and only a version not seen yet is
-// loaded and decoded.
+// this group reused: the activity's versions are read once per group, the
+// version in force at t is chosen from them as activityAt chooses it (the
+// highest version valid from t or before), and only a version not seen yet
+// is loaded and decoded.
 func (g *useGroup) activityAt(ctx context.Context, id int64, t time.Time) (*monitoring.Activity, error) {
-	var version int
-	err := g.versionAt.QueryRowContext(ctx, id, formatTime(t)).Scan(&version)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	versions, ok := g.timelines[id]
+	if !ok {
+		rows, err := g.versionAt.QueryContext(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("db: activity %d versions: %w", id, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v versionRow
+			if err := rows.Scan(&v.version, &v.validFrom); err != nil {
+				return nil, fmt.Errorf("db: activity %d versions: %w", id, err)
+			}
+			versions = append(versions, v)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("db: activity %d versions: %w", id, err)
+		}
+		g.timelines[id] = versions
 	}
-	if err != nil {
-		return nil, fmt.Errorf("db: activity %d at %s: %w", id, t, err)
+	at, version := formatTime(t), 0
+	for _, v := range versions {
+		if v.validFrom <= at {
+			version = v.version
+			break
+		}
+	}
+	if version == 0 {
+		return nil, nil
 	}
 	key := versionKey{id, version}
 	if a, ok := g.versions[key]; ok {
@@ -501,6 +559,7 @@ func (c *stmtCache) close() {
 
 // apply writes the uses of one request inside the group's transaction.
 func (g *useGroup) apply(ctx context.Context, uses []*monitoring.Use) ([]monitoring.UseResult, error) {
+	g.delta.reset() // what a failed request collected was rolled back
 	// References first, so that the caller hears of every bad one at once.
 	fe := monitoring.FieldErrors{}
 	for i, u := range uses {
@@ -526,64 +585,88 @@ func (g *useGroup) apply(ctx context.Context, uses []*monitoring.Use) ([]monitor
 	}
 	results := make([]monitoring.UseResult, 0, len(uses))
 	for _, u := range uses {
-		if u.ExternalID != "" {
-			stored, err := scanUse(g.findExternal.QueryRowContext(ctx, u.Source, u.ExternalID))
-			if err == nil {
-				results = append(results, monitoring.UseResult{Use: stored, Duplicate: true})
-				continue
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("db: find use by external id: %w", err)
-			}
-		}
-		if err := g.insert(ctx, u); err != nil {
+		stored, err := g.insert(ctx, u)
+		if err != nil {
 			return nil, err
+		}
+		if stored != nil {
+			results = append(results, monitoring.UseResult{Use: stored, Duplicate: true})
+			continue
 		}
 		results = append(results, monitoring.UseResult{Use: u})
 	}
+	// The request succeeded: its counts join the group's, written once
+	// before the commit (rollup.go).
+	g.total.merge(&g.delta)
 	return results, nil
 }
 
-// insert computes u's flags from the state at its occurred_at, enters a
-// recording first seen, chains u after the head and writes it.
-func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) error {
+// employeeAt is employeeAt (state.go) answered from the employee's unit
+// history, read once per group: the same choice (the newest row with
+// valid_from <= t), without a query per use.
+func (g *useGroup) employeeAt(ctx context.Context, staffID string, t time.Time) (monitoring.EmployeeAt, error) {
+	hist, ok := g.employees[staffID]
+	if !ok {
+		rows, err := g.employeeHistory.QueryContext(ctx, staffID)
+		if err != nil {
+			return monitoring.EmployeeAt{}, fmt.Errorf("db: employee %s history: %w", staffID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h historyRow
+			if err := rows.Scan(&h.validFrom, &h.unit); err != nil {
+				return monitoring.EmployeeAt{}, fmt.Errorf("db: employee %s history: %w", staffID, err)
+			}
+			hist = append(hist, h)
+		}
+		if err := rows.Err(); err != nil {
+			return monitoring.EmployeeAt{}, fmt.Errorf("db: employee %s history: %w", staffID, err)
+		}
+		g.employees[staffID] = hist
+	}
+	at := formatTime(t)
+	for _, h := range hist {
+		if h.validFrom <= at {
+			return monitoring.EmployeeAt{Known: true, Unit: h.unit}, nil
+		}
+	}
+	return monitoring.EmployeeAt{}, nil
+}
+
+// insert computes u's flags from the state at its occurred_at, chains u
+// after the head, writes it and enters a recording first seen. When u's
+// external id is already stored it writes nothing and returns the stored
+// use (idempotency, R-LOG-1): the unique index uses_external detects it, so
+// the common case costs no lookup.
+func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.Use, error) {
 	tx := g.tx
 	st := monitoring.UseState{Employees: make(map[string]monitoring.EmployeeAt, len(u.EmployeeStaffIDs))}
 	var err error
 	if st.Activity, err = g.activityAt(ctx, u.ActivityID, u.OccurredAt); err != nil {
-		return err
+		return nil, err
 	}
 	for _, s := range u.EmployeeStaffIDs {
 		if _, ok := st.Employees[s]; ok {
 			continue
 		}
-		if st.Employees[s], err = employeeAt(ctx, g.stmts, s, u.OccurredAt); err != nil {
-			return err
+		if st.Employees[s], err = g.employeeAt(ctx, s, u.OccurredAt); err != nil {
+			return nil, err
 		}
 	}
 	// R-RET-2: the ledger knows every recording used.
-	var deletedAt string
-	err = g.findRecording.QueryRowContext(ctx, u.RecordingRef).Scan(&deletedAt)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		a, err := g.activity(ctx, u.ActivityID)
-		if err != nil {
-			return err
+	deletedAt, known := g.recordings[u.RecordingRef]
+	if !known {
+		err = g.findRecording.QueryRowContext(ctx, u.RecordingRef).Scan(&deletedAt)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, fmt.Errorf("db: find recording %q: %w", u.RecordingRef, err)
+		default:
+			known = true
 		}
-		due := ""
-		if a != nil && a.retentionDays > 0 {
-			due = formatTime(monitoring.DeletionDue(u.CallStartedAt, a.retentionDays))
-		}
-		if _, err := g.insertRecording.ExecContext(ctx, u.RecordingRef, formatTime(u.CallStartedAt), string(u.Direction),
-			u.ActivityID, u.EmployeeStaffIDs[0], due, formatTime(tx.now)); err != nil {
-			return fmt.Errorf("db: insert recording %q: %w", u.RecordingRef, err)
-		}
-	case err != nil:
-		return fmt.Errorf("db: find recording %q: %w", u.RecordingRef, err)
-	default:
-		if st.RecordingDeletedAt, err = parseTime(deletedAt); err != nil {
-			return err
-		}
+	}
+	if st.RecordingDeletedAt, err = parseTime(deletedAt); err != nil {
+		return nil, err
 	}
 	u.Flags = monitoring.ComputeFlags(u, st)
 	u.RecordedAt = tx.now
@@ -598,21 +681,51 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) error {
 		formatTime(u.CallStartedAt), string(u.Direction), strings.Join(u.EmployeeStaffIDs, "\x1f"), u.UsedBy,
 		string(u.Action), u.Purpose, u.Note, formatTime(u.OccurredAt), formatTime(u.RecordedAt), u.Corrects,
 		monitoring.FlagMask(u.Flags), u.PrevHash, u.Hash)
-	if err != nil {
-		return fmt.Errorf("db: insert use: %w", err)
+	if err != nil && u.ExternalID != "" && isUnique(err) {
+		stored, ferr := scanUse(g.findExternal.QueryRowContext(ctx, u.Source, u.ExternalID))
+		if ferr != nil {
+			return nil, fmt.Errorf("db: insert use: %w", errors.Join(err, ferr))
+		}
+		return stored, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("db: insert use: %w", err)
+	}
+	if !known {
+		a, err := g.activity(ctx, u.ActivityID)
+		if err != nil {
+			return nil, err
+		}
+		due := ""
+		if a != nil && a.retentionDays > 0 {
+			due = formatTime(monitoring.DeletionDue(u.CallStartedAt, a.retentionDays))
+		}
+		if _, err := g.insertRecording.ExecContext(ctx, u.RecordingRef, formatTime(u.CallStartedAt), string(u.Direction),
+			u.ActivityID, u.EmployeeStaffIDs[0], due, formatTime(tx.now)); err != nil {
+			return nil, fmt.Errorf("db: insert recording %q: %w", u.RecordingRef, err)
+		}
+	}
+	g.recordings[u.RecordingRef] = deletedAt
 	for _, s := range u.EmployeeStaffIDs {
 		if _, err := g.insertEmployee.ExecContext(ctx, s, u.Seq); err != nil {
-			return fmt.Errorf("db: insert use employee: %w", err)
+			return nil, fmt.Errorf("db: insert use employee: %w", err)
 		}
+	}
+	month := ""
+	if len(u.Flags) > 0 {
+		month = monthOf(u.OccurredAt)
 	}
 	for _, f := range u.Flags {
 		if _, err := g.insertFlag.ExecContext(ctx, string(f), u.Seq, u.ActivityID); err != nil {
-			return fmt.Errorf("db: insert use flag: %w", err)
+			return nil, fmt.Errorf("db: insert use flag: %w", err)
+		}
+		if _, err := g.insertFlagMonth.ExecContext(ctx, u.ActivityID, string(f), month, u.Seq); err != nil {
+			return nil, fmt.Errorf("db: insert use flag month: %w", err)
 		}
 	}
+	g.delta.add(u, st.Employees)
 	g.seq, g.hash = u.Seq, u.Hash
-	return nil
+	return nil, nil
 }
 
 // rowScanner is *sql.Row or *sql.Rows.
@@ -702,36 +815,7 @@ func (s *UseService) ListUses(ctx context.Context, f monitoring.UseFilter) ([]*m
 		return nil, 0, monitoring.FieldErrors{"flag": monitoring.MsgUnknown}.Err()
 	}
 	limit := limitOf(f.Limit)
-	var (
-		joins []string
-		where = []string{"1 = 1"}
-		args  []any
-	)
-	if f.EmployeeStaffID != "" {
-		joins = append(joins, `JOIN use_employees e ON e.use_seq = u.seq AND e.staff_id = ?`)
-		args = append(args, f.EmployeeStaffID)
-	}
-	if f.Flag != "" {
-		joins = append(joins, `JOIN use_flags fl ON fl.use_seq = u.seq AND fl.flag = ?`)
-		args = append(args, string(f.Flag))
-	}
-	if f.ActivityID != 0 {
-		where, args = append(where, `u.activity_id = ?`), append(args, f.ActivityID)
-	}
-	if f.UsedBy != "" {
-		where, args = append(where, `u.used_by = ?`), append(args, f.UsedBy)
-	}
-	if !f.From.IsZero() {
-		where, args = append(where, `u.occurred_at >= ?`), append(args, formatTime(f.From))
-	}
-	if !f.To.IsZero() {
-		where, args = append(where, `u.occurred_at < ?`), append(args, formatTime(f.To))
-	}
-	if f.Cursor > 0 {
-		where, args = append(where, `u.seq < ?`), append(args, f.Cursor)
-	}
-	q := `SELECT ` + useColumnsU + ` FROM uses u ` + strings.Join(joins, " ") + ` WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY u.seq DESC LIMIT ` + strconv.Itoa(limit+1)
+	q, args := listUsesQuery(f)
 	rows, err := s.db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("db: list uses: %w", err)
@@ -756,33 +840,148 @@ func (s *UseService) ListUses(ctx context.Context, f monitoring.UseFilter) ([]*m
 	return uses, next, nil
 }
 
+// listUsesQuery builds the page query of f. Every page is one index range
+// read newest first from the cursor (no OFFSET): the query is driven by the
+// most selective index the filter allows, named first with CROSS JOIN so
+// that SQLite keeps that order (plan_test.go checks the plans):
+//   - employee: use_employees (staff_id, use_seq);
+//   - activity + flag + one UTC month: use_flag_months;
+//   - flag (and activity): use_flags / use_flags_activity;
+//   - otherwise uses itself (uses_activity, uses_used_by or the seq order).
+func listUsesQuery(f monitoring.UseFilter) (string, []any) {
+	var (
+		from  = `uses u`
+		seq   = `u.seq`
+		where []string
+		args  []any
+	)
+	month := singleMonth(f.From, f.To)
+	switch {
+	case f.EmployeeStaffID != "":
+		from, seq = `use_employees e CROSS JOIN uses u ON u.seq = e.use_seq`, `e.use_seq`
+		where, args = append(where, `e.staff_id = ?`), append(args, f.EmployeeStaffID)
+		if f.Flag != "" {
+			where = append(where, `EXISTS (SELECT 1 FROM use_flags fl WHERE fl.flag = ? AND fl.use_seq = u.seq)`)
+			args = append(args, string(f.Flag))
+		}
+		if f.ActivityID != 0 {
+			where, args = append(where, `u.activity_id = ?`), append(args, f.ActivityID)
+		}
+	case f.Flag != "" && f.ActivityID != 0 && month != "":
+		from, seq = `use_flag_months m CROSS JOIN uses u ON u.seq = m.use_seq`, `m.use_seq`
+		where = append(where, `m.activity_id = ?`, `m.flag = ?`, `m.month = ?`)
+		args = append(args, f.ActivityID, string(f.Flag), month)
+	case f.Flag != "":
+		from, seq = `use_flags fl CROSS JOIN uses u ON u.seq = fl.use_seq`, `fl.use_seq`
+		where, args = append(where, `fl.flag = ?`), append(args, string(f.Flag))
+		if f.ActivityID != 0 {
+			where, args = append(where, `fl.activity_id = ?`), append(args, f.ActivityID)
+		}
+	case f.ActivityID != 0:
+		where, args = append(where, `u.activity_id = ?`), append(args, f.ActivityID)
+	}
+	if f.UsedBy != "" {
+		where, args = append(where, `u.used_by = ?`), append(args, f.UsedBy)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, `u.occurred_at >= ?`), append(args, formatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, `u.occurred_at < ?`), append(args, formatTime(f.To))
+	}
+	if f.Cursor > 0 {
+		where, args = append(where, seq+` < ?`), append(args, f.Cursor)
+	}
+	if len(where) == 0 {
+		where = append(where, `1 = 1`)
+	}
+	q := `SELECT ` + useColumnsU + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY ` + seq + ` DESC LIMIT ` + strconv.Itoa(limitOf(f.Limit)+1)
+	return q, args
+}
+
+// singleMonth returns the UTC month 'YYYY-MM' holding all of [from, to)
+// when both are set and it lies within one month, "" otherwise.
+func singleMonth(from, to time.Time) string {
+	if from.IsZero() || to.IsZero() || !to.After(from) {
+		return ""
+	}
+	if m := monthOf(from); m == monthOf(to.Add(-time.Nanosecond)) {
+		return m
+	}
+	return ""
+}
+
 // VerifyUses walks the chain from its genesis in sequence order with
 // constant memory and reports the first entry that does not verify
-// (R-LOG-1: changed, removed or reordered rows).
+// (R-LOG-1: changed, removed or reordered rows). Reading the rows and
+// checking them run in two goroutines (a bounded pipeline of small chunks),
+// so that both cores work on a long log.
 func (s *UseService) VerifyUses(ctx context.Context) (monitoring.ChainReport, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const chunk = 256
+	chunks := make(chan []*useRow, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		readErr <- func() error {
+			rows, err := s.db.read.QueryContext(ctx, `SELECT `+useColumns+` FROM uses ORDER BY seq`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			buf := make([]*useRow, 0, chunk)
+			for rows.Next() {
+				w, err := scanUseRow(rows)
+				if err != nil {
+					return err
+				}
+				if buf = append(buf, w); len(buf) == chunk {
+					select {
+					case chunks <- buf:
+					case <-ctx.Done():
+						return nil // the checker stopped
+					}
+					buf = make([]*useRow, 0, chunk)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(buf) > 0 {
+				select {
+				case chunks <- buf:
+				case <-ctx.Done():
+				}
+			}
+			return nil
+		}()
+	}()
 	v := monitoring.NewChainVerifier("uses")
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+useColumns+` FROM uses ORDER BY seq`)
-	if err != nil {
-		return monitoring.ChainReport{}, fmt.Errorf("db: verify uses: %w", err)
+	stopped := false
+	for ws := range chunks {
+		for _, w := range ws {
+			if stopped {
+				break
+			}
+			u, err := w.use()
+			if err != nil || !w.canonical(u) {
+				// A stored value that does not decode or is not in its
+				// canonical form was not written by insert: report the row.
+				v.Next(w.u.Seq, w.u.PrevHash, w.u.Hash, []string{"non-canonical row"})
+				stopped = true
+				break
+			}
+			if !v.Next(u.Seq, u.PrevHash, u.Hash, u.ChainFields()) {
+				stopped = true
+			}
+		}
+		if stopped {
+			cancel()
+		}
 	}
-	defer rows.Close()
-	for rows.Next() {
-		w, err := scanUseRow(rows)
-		if err != nil {
-			return monitoring.ChainReport{}, fmt.Errorf("db: verify uses: %w", err)
-		}
-		u, err := w.use()
-		if err != nil || !w.canonical(u) {
-			// A stored value that does not decode or is not in its
-			// canonical form was not written by insert: report the row.
-			v.Next(w.u.Seq, w.u.PrevHash, w.u.Hash, []string{"non-canonical row"})
-			break
-		}
-		if !v.Next(u.Seq, u.PrevHash, u.Hash, u.ChainFields()) {
-			break
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if err := <-readErr; err != nil && !stopped {
 		return monitoring.ChainReport{}, fmt.Errorf("db: verify uses: %w", err)
 	}
 	return v.Report(), nil

@@ -68,6 +68,7 @@ Usage:
   vaaka verify  [--db vaaka.db]
   vaaka backup  --out FILE [--db vaaka.db]
   vaaka migrate [--db vaaka.db]
+  vaaka gen     --db FILE --uses N [--seed S]   (benchmark data)
   vaaka version
   vaaka help [command]
 
@@ -102,6 +103,8 @@ func (c *cli) run(args []string) int {
 		err = c.backup(rest)
 	case "migrate":
 		err = c.migrate(rest)
+	case "gen":
+		err = c.gen(rest)
 	default:
 		fmt.Fprintf(c.stderr, "vaaka: unknown command %q\n\n%s", cmd, usageText)
 		return exitUsage
@@ -159,6 +162,9 @@ func (c *cli) help(args []string) int {
 		fs, _, _ = c.backupFlags()
 	case "migrate":
 		fs, _ = c.dbFlags("migrate")
+	case "gen":
+		b, _ := c.genBinder()
+		fs = b.fs
 	default:
 		fmt.Fprintf(c.stderr, "vaaka: unknown command %q\n\n%s", name, usageText)
 		return exitUsage
