@@ -1108,10 +1108,8 @@ func (s *Server) apiCaseMeetingSend(c *fiber.Ctx, status int, caseID, meetingID 
 	if err != nil {
 		return err
 	}
-	for _, m := range cs.Meetings {
-		if m.ID == meetingID {
-			return apiSendJSON(c, status, apiMeetingOut(m))
-		}
+	if m := cs.Meeting(meetingID); m != nil {
+		return apiSendJSON(c, status, apiMeetingOut(m))
 	}
 	return apiErrNotFound
 }
@@ -1341,12 +1339,7 @@ func (s *Server) apiCaseInitiativeRespond(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var ini *cooperation.Initiative
-	for _, x := range cs.Initiatives {
-		if x.ID == iid {
-			ini = x
-		}
-	}
+	ini := cs.Initiative(iid)
 	if ini == nil {
 		return apiErrNotFound
 	}
@@ -1470,11 +1463,7 @@ func (s *Server) apiCaseConfidentiality(c *fiber.Ctx) error {
 		}
 	case strings.HasPrefix(in.Document, "meeting:"):
 		id, err := strconv.ParseInt(strings.TrimPrefix(in.Document, "meeting:"), 10, 64)
-		found := false
-		for _, m := range cs.Meetings {
-			found = found || (err == nil && m.ID == id)
-		}
-		if !found {
+		if err != nil || cs.Meeting(id) == nil {
 			fe.Add("document", monitoring.MsgNotFound)
 		}
 	default:

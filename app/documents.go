@@ -179,12 +179,7 @@ func (s *Server) handleMinutesPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var m *cooperation.Meeting
-	for _, x := range cs.Meetings {
-		if x.ID == mid {
-			m = x
-		}
-	}
+	m := cs.Meeting(mid)
 	if m == nil || m.CurrentMinutes() == nil {
 		return fiber.ErrNotFound
 	}

@@ -949,12 +949,7 @@ func (s *Server) handleCaseInitiativeResponse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var ini *cooperation.Initiative
-	for _, i := range cs.Initiatives {
-		if i.ID == iid {
-			ini = i
-		}
-	}
+	ini := cs.Initiative(iid)
 	if ini == nil {
 		return fiber.ErrNotFound
 	}
@@ -998,12 +993,7 @@ func (s *Server) handleCaseApproval(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var m *cooperation.Meeting
-	for _, x := range cs.Meetings {
-		if x.ID == mid {
-			m = x
-		}
-	}
+	m := cs.Meeting(mid)
 	if m == nil {
 		return fiber.ErrNotFound
 	}
@@ -1510,10 +1500,8 @@ func (s *Server) findMeeting(c *fiber.Ctx, cs *cooperation.Case) (*cooperation.M
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range cs.Meetings {
-		if m.ID == mid {
-			return m, nil
-		}
+	if m := cs.Meeting(mid); m != nil {
+		return m, nil
 	}
 	return nil, fiber.ErrNotFound
 }

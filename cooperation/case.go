@@ -53,6 +53,26 @@ func (c *Case) OnStaffSide(email string) bool {
 	return false
 }
 
+// Meeting returns the case's meeting with the given id, or nil.
+func (c *Case) Meeting(id int64) *Meeting {
+	for _, m := range c.Meetings {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// Initiative returns the case's initiative with the given id, or nil.
+func (c *Case) Initiative(id int64) *Initiative {
+	for _, i := range c.Initiatives {
+		if i.ID == id {
+			return i
+		}
+	}
+	return nil
+}
+
 // CurrentInformation returns the newest version of the written
 // information / proposal, or nil.
 func (c *Case) CurrentInformation() *Information {
