@@ -164,29 +164,12 @@ func loadViewsFS(fsys fs.FS, cat *Catalog) (*views, error) {
 	return v, nil
 }
 
-// months are the English month abbreviations ("27 Nov 2026").
-var webMonths = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
-
-// formatDate writes a calendar date as Finns write it: fi/sv "27.11.2026",
-// en "27 Nov 2026". Dates are stored as midnight UTC, so they are read in UTC.
-func webFormatDate(lang monitoring.Language, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	y, m, d := t.Date()
-	if lang == monitoring.English {
-		return fmt.Sprintf("%d %s %d", d, webMonths[m-1], y)
-	}
-	return fmt.Sprintf("%d.%d.%d", d, int(m), y)
-}
-
-// formatClock writes a time of day: fi "14.30", sv/en "14:30".
-func webFormatClock(lang monitoring.Language, t time.Time) string {
-	if lang == monitoring.Finnish {
-		return t.Format("15.04")
-	}
-	return t.Format("15:04")
-}
+// webFormatDate and webFormatClock write dates and times as Finns write
+// them (monitoring.FormatDate, FormatClock); the PDFs use the same.
+var (
+	webFormatDate  = monitoring.FormatDate
+	webFormatClock = monitoring.FormatClock
+)
 
 // location is the organisation's time zone, cached for a minute.
 func (v *views) location() *time.Location {
