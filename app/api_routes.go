@@ -67,9 +67,14 @@ func (s *Server) routesAPI(r fiber.Router) {
 	r.Delete("/tokens/:id", s.need(write, admin), s.apiTokenRevoke)
 
 	r.Get("/dashboard", s.need(read, hr, dpo), s.apiDashboard)
+	r.Get("/outbox", s.need(read, hr), s.apiOutboxList) // unsent mail (api_outbox.go)
 
 	// Co-operation cases (api_cases.go).
 	s.routesAPICases(r)
+
+	// Notices, the employee's own notices, access requests, the register
+	// extract and the callers' information (api_notices.go).
+	s.routesAPINotices(r)
 
 	// The principal's own data.
 	r.Get("/me", s.need(""), s.apiMe)

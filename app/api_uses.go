@@ -327,20 +327,5 @@ func (s *Server) apiUseImmutable(c *fiber.Ctx) error {
 	return apiErrNotAllowed
 }
 
-// apiMeUses lists the uses of the signed-in user's own calls; a user
-// without a linked staff id has none.
-func (s *Server) apiMeUses(c *fiber.Ctx) error {
-	lp, err := apiParseList(c)
-	if err != nil {
-		return err
-	}
-	cur, err := lp.seqCursor()
-	if err != nil {
-		return err
-	}
-	p := principalOf(c)
-	if p.User.StaffID == "" {
-		return apiSendJSON(c, fiber.StatusOK, apiPage[apiUseJSON]{Items: []apiUseJSON{}})
-	}
-	return s.apiSendUses(c, monitoring.UseFilter{EmployeeStaffID: p.User.StaffID, Cursor: cur, Limit: lp.Limit})
-}
+// apiMeUses (GET /me/uses) lives in api_me.go with the rest of the
+// principal's own data.

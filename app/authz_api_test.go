@@ -38,6 +38,12 @@ func TestAuthzAPI_Matrix(t *testing.T) {
 	cx := f.apiCaseSetup(t) // co-operation cases (api_cases_test.go)
 	cc := fmt.Sprintf("/api/v1/cases/%d", cx.id)
 	cm := fmt.Sprintf("%s/meetings/%d", cc, cx.meeting)
+	// Notices and access requests (api_notices_test.go).
+	informed := f.concludedActivity(t)
+	_, nm, _ := f.call(t, "POST", fmt.Sprintf("/api/v1/activities/%d/notices", informed), asHR, `{"introduction_on":"2026-11-27"}`)
+	nn := fmt.Sprintf("/api/v1/notices/%d", int64(nm["id"].(float64)))
+	_, rm, _ := f.call(t, "POST", "/api/v1/access-requests", asHR, `{"kind":"caller","requester":"Asiakas","description":"Puhelu"}`)
+	rr := fmt.Sprintf("/api/v1/access-requests/%d", int64(rm["id"].(float64)))
 
 	const (
 		ok = 200
@@ -105,7 +111,24 @@ func TestAuthzAPI_Matrix(t *testing.T) {
 		{method: "POST", route: "/api/v1/cases/:id/confidentiality", path: cc + "/confidentiality", body: `{"document":"information","confidential":true,"told_to":"Edustajat"}`, want: [6]int{no, ok, no, no, no, no}},
 		{method: "POST", route: "/api/v1/cases/:id/withdraw", path: fmt.Sprintf("/api/v1/cases/%d/withdraw", cx.withdrawable), body: `{"reason":"Matriisi"}`, want: [6]int{no, ok, no, no, no, no}},
 
+		{method: "POST", route: "/api/v1/activities/:id/notices", path: fmt.Sprintf("/api/v1/activities/%d/notices", informed), body: `{"introduction_on":"2026-11-27"}`, want: [6]int{no, cr, no, no, no, no}},
+		{method: "GET", route: "/api/v1/activities/:id/notices", path: fmt.Sprintf("/api/v1/activities/%d/notices", informed), want: [6]int{no, ok, ok, ok, no, no}},
+		{method: "GET", route: "/api/v1/activities/:id/caller-information", path: fmt.Sprintf("/api/v1/activities/%d/caller-information", informed), want: [6]int{no, ok, ok, ok, ok, no}},
+		{method: "GET", route: "/api/v1/notices/:id", path: nn, want: [6]int{no, ok, ok, ok, no, ok}},
+		{method: "GET", route: "/api/v1/notices/:id/acknowledgements", path: nn + "/acknowledgements", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "POST", route: "/api/v1/notices/:id/remind", path: nn + "/remind", want: [6]int{no, ok, no, no, no, no}},
+		{method: "POST", route: "/api/v1/notices/:id/acknowledge", path: nn + "/acknowledge", want: [6]int{no, no, no, no, no, ok}},
+		{method: "GET", route: "/api/v1/me/notices", path: "/api/v1/me/notices", want: [6]int{ok, ok, ok, ok, ok, ok}},
+		{method: "GET", route: "/api/v1/me/notices/:id", path: strings.Replace(nn, "/notices/", "/me/notices/", 1), want: [6]int{404, 404, 404, 404, 404, ok}},
+		{method: "POST", route: "/api/v1/access-requests", path: "/api/v1/access-requests", body: `{"kind":"employee","staff_id":"E1","description":"Tallenteeni"}`, want: [6]int{no, cr, cr, no, no, no}},
+		{method: "GET", route: "/api/v1/access-requests", path: "/api/v1/access-requests", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "GET", route: "/api/v1/access-requests/:id", path: rr, want: [6]int{no, ok, ok, no, no, no}},
+		{method: "POST", route: "/api/v1/access-requests/:id/extend", path: rr + "/extend", body: `{"reason":"Laaja pyyntö"}`, want: [6]int{no, ok, 409, no, no, no}},
+		{method: "POST", route: "/api/v1/access-requests/:id/deliver", path: rr + "/deliver", body: `{"what":"Täydellinen kopio"}`, want: [6]int{no, ok, 409, no, no, no}},
+		{method: "GET", route: "/api/v1/register", path: "/api/v1/register", want: [6]int{no, ok, ok, ok, ok, no}},
+
 		{method: "GET", route: "/api/v1/dashboard", path: "/api/v1/dashboard", want: [6]int{no, ok, ok, no, no, no}},
+		{method: "GET", route: "/api/v1/outbox", path: "/api/v1/outbox?unsent=true", want: [6]int{no, ok, no, no, no, no}},
 		{method: "GET", route: "/api/v1/me", path: "/api/v1/me", want: [6]int{ok, ok, ok, ok, ok, ok}},
 		{method: "GET", route: "/api/v1/me/uses", path: "/api/v1/me/uses", want: [6]int{ok, ok, ok, ok, ok, ok}},
 	}

@@ -83,6 +83,19 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 	}
 	ciid := itoa(caseGot.Initiatives[0].ID)
 	caseParticipants := []string{"hr", "representative"}
+	// Notices (web_notices.go): an activity of E1's unit whose case is
+	// concluded, its notice issued to E1; an access request (web_requests.go).
+	na, _ := webConcludedActivity(t, ts, "hr@example.fi", "representative@example.fi", false)
+	nn := webIssueNotice(t, ts, na)
+	nap, np := "/activities/"+itoa(na.ID), "/notices/"+itoa(nn.ID)
+	ar := &monitoring.AccessRequest{Kind: monitoring.RequestByEmployee, StaffID: "E1", Description: "Tallenteet",
+		ReceivedOn: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), CreatedBy: "hr@example.fi"}
+	if err := ts.Deps.Requests.CreateAccessRequest(ctx, "hr@example.fi", ar); err != nil {
+		t.Fatal(err)
+	}
+	rp := "/requests/" + itoa(ar.ID)
+	hrDPO := []string{"hr", "dpo"}
+	notRecipient := map[string]int{"admin": 404, "supervisor": 404}
 
 	all := []string{"*"}
 	hr := []string{"hr"}
@@ -110,10 +123,20 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		{method: "GET", route: "/admin/tokens", path: "/admin/tokens", allow: []string{"admin"}, ok: 200},
 		{method: "GET", route: "/account", path: "/account", allow: all, ok: 200},
 		{method: "GET", route: "/audit", path: "/audit", allow: []string{"dpo"}, ok: 200},
+		{method: "GET", route: "/outbox", path: "/outbox?unsent=1", allow: []string{"hr"}, ok: 200},
 		{method: "GET", route: "/me", path: "/me", allow: all, ok: 200},
 		{method: "GET", route: "/representative", path: "/representative", allow: []string{"representative"}, ok: 200},
 		{method: "GET", route: "/documents/cases/:id/proposal.pdf", path: doc.proposalPath(), allow: caseReaders, ok: 200},
 		{method: "GET", route: "/documents/cases/:id/meetings/:meeting_id/minutes.pdf", path: doc.minutesPath(), allow: caseReaders, ok: 200},
+		// Wave-3 documents (documents_more.go): the notice for its readers and
+		// recipients (others 404), the register extract for the register's
+		// readers, E1's own report (hr, dpo and E1), the compliance report.
+		{method: "GET", route: "/documents/notices/:id.pdf", path: "/documents/notices/" + itoa(nn.ID) + ".pdf", allow: []string{"hr", "dpo", "representative", "employee"}, ok: 200, over: notRecipient},
+		{method: "GET", route: "/documents/register.pdf", path: "/documents/register.pdf", allow: []string{"hr", "dpo", "representative", "supervisor"}, ok: 200},
+		{method: "GET", route: "/documents/register.csv", path: "/documents/register.csv", allow: []string{"hr", "dpo", "representative", "supervisor"}, ok: 200},
+		{method: "GET", route: "/documents/register.json", path: "/documents/register.json", allow: []string{"hr", "dpo", "representative", "supervisor"}, ok: 200},
+		{method: "GET", route: "/documents/employees/:staff_id/report.pdf", path: "/documents/employees/E1/report.pdf", allow: []string{"hr", "dpo", "employee"}, ok: 200},
+		{method: "GET", route: "/documents/compliance.pdf", path: "/documents/compliance.pdf?from=2026-11-01&to=2026-11-30", allow: hrDPO, ok: 200},
 		{method: "GET", route: "/cases", path: "/cases", allow: caseReaders, ok: 200},
 		{method: "GET", route: "/cases/new", path: "/cases/new", allow: hr, ok: 200},
 		{method: "GET", route: "/cases/:id", path: cp, allow: caseReaders, ok: 200},
@@ -125,6 +148,12 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		{method: "GET", route: "/cases/:id/confidentiality", path: cp + "/confidentiality", allow: hr, ok: 200},
 		{method: "GET", route: "/cases/:id/conclude", path: cp + "/conclude", allow: hr, ok: 200},
 		{method: "GET", route: "/cases/:id/withdraw", path: cp + "/withdraw", allow: hr, ok: 200},
+		{method: "GET", route: "/activities/:id/notices/new", path: nap + "/notices/new", allow: hr, ok: 200},
+		{method: "GET", route: "/activities/:id/callers", path: nap + "/callers", allow: []string{"hr", "dpo", "representative", "supervisor"}, ok: 200},
+		{method: "GET", route: "/notices/:id", path: np, allow: all, ok: 200, over: notRecipient},
+		{method: "GET", route: "/requests", path: "/requests", allow: hrDPO, ok: 200},
+		{method: "GET", route: "/requests/new", path: "/requests/new", allow: hrDPO, ok: 200},
+		{method: "GET", route: "/requests/:id", path: rp, allow: hrDPO, ok: 200},
 
 		{method: "POST", route: "/login", path: "/login", allow: []string{"public"}, ok: 422},
 		{method: "POST", route: "/lang", path: "/lang", allow: []string{"public"}, ok: 400, form: url.Values{"lang": {"xx"}}},
@@ -164,6 +193,14 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		{method: "POST", route: "/cases/:id/confidentiality", path: cp + "/confidentiality", allow: hr, ok: 422},
 		{method: "POST", route: "/cases/:id/conclude", path: cp + "/conclude", allow: hr, ok: 422},
 		{method: "POST", route: "/cases/:id/withdraw", path: cp + "/withdraw", allow: hr, ok: 422},
+		// Notices and requests: empty forms (422), the employee's own
+		// acknowledgement and HR's reminder (303).
+		{method: "POST", route: "/activities/:id/notices", path: nap + "/notices", allow: hr, ok: 422},
+		{method: "POST", route: "/notices/:id/acknowledge", path: np + "/acknowledge", allow: []string{"employee"}, ok: 303},
+		{method: "POST", route: "/notices/:id/remind", path: np + "/remind", allow: hr, ok: 303},
+		{method: "POST", route: "/requests", path: "/requests", allow: hrDPO, ok: 422},
+		{method: "POST", route: "/requests/:id/extend", path: rp + "/extend", allow: hrDPO, ok: 422},
+		{method: "POST", route: "/requests/:id/deliver", path: rp + "/deliver", allow: hrDPO, ok: 422},
 		{method: "POST", route: "/logout", path: "/logout", allow: all, ok: 303}, // last: ends the sessions
 	}
 

@@ -27,6 +27,20 @@ func (s *Server) routesDocuments(r fiber.Router) {
 	readCases := s.documentNeed(rHR, rDPO, rRep)
 	g.Get("/cases/:id/proposal.pdf", readCases, s.handleProposalPDF)
 	g.Get("/cases/:id/meetings/:meeting_id/minutes.pdf", readCases, s.handleMinutesPDF)
+
+	// Wave 3 (documents_more.go). A notice: HR, the DPO, representatives
+	// and the employees it was issued to; anyone else 404 (loadNotice).
+	g.Get("/notices/:id.pdf", s.documentNeed(), s.handleNoticePDF)
+	// The register extract (R-ROPA-1): the register's readers, token scope
+	// read or register:read.
+	readRegister := s.documentNeedScope(monitoring.ScopeRegisterRead, rHR, rDPO, rRep, rSup)
+	g.Get("/register.pdf", readRegister, s.handleRegisterPDF)
+	g.Get("/register.csv", readRegister, s.handleRegisterCSV)
+	g.Get("/register.json", readRegister, s.handleRegisterJSON)
+	// An employee's report (R-DSR-1): the employee themself, HR and the DPO
+	// (checked by the handler, which audits reads by others, R-LOG-1).
+	g.Get("/employees/:staff_id/report.pdf", s.documentNeed(), s.handleReportPDF)
+	g.Get("/compliance.pdf", s.documentNeed(rHR, rDPO), s.handleCompliancePDF)
 }
 
 // documentAuth authenticates a document request by bearer token when the
@@ -43,13 +57,18 @@ func (s *Server) documentAuth(c *fiber.Ctx) error {
 // a role that can never read the documents → 403; a token needs the read
 // scope.
 func (s *Server) documentNeed(roles ...monitoring.Role) fiber.Handler {
+	return s.documentNeedScope(monitoring.ScopeRead, roles...)
+}
+
+// documentNeedScope is documentNeed with another token scope.
+func (s *Server) documentNeedScope(scope monitoring.Scope, roles ...monitoring.Role) fiber.Handler {
 	signed := s.signedIn()
 	return func(c *fiber.Ctx) error {
 		p := principalOf(c)
 		if p == nil {
 			return signed(c) // redirects to /login?next=…
 		}
-		if err := allowed(p, monitoring.ScopeRead, roles...); err != nil {
+		if err := allowed(p, scope, roles...); err != nil {
 			return err
 		}
 		return c.Next()

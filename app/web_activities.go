@@ -357,6 +357,7 @@ type activityView struct {
 	History   []monitoring.ActivityChange
 	Message   string
 	Langs     []monitoring.Language
+	Notices   activityNotices // web_notices.go
 }
 
 func (s *Server) renderActivity(c *fiber.Ctx, status int, id int64, refused []monitoring.Readiness, msgKey string) error {
@@ -379,6 +380,9 @@ func (s *Server) renderActivity(c *fiber.Ctx, status int, id int64, refused []mo
 	v := activityView{A: a, Readiness: rs, Blocking: len(monitoring.Unmet(rs)), Refused: refused, History: hist, Langs: monitoring.Languages}
 	if msgKey != "" {
 		p.Flash, p.FlashErr = s.i18n.T(p.Lang, msgKey), true
+	}
+	if v.Notices, err = s.activityNoticesOf(c, a); err != nil {
+		return err
 	}
 	p.Data = v
 	return s.render(c, status, "activity", p)

@@ -61,5 +61,6 @@ func WebKeys() []string {
 		add("web.field.", f)
 	}
 	keys = append(keys, CaseWebKeys()...)
+	keys = append(keys, NoticeWebKeys()...)
 	return keys
 }

@@ -22,6 +22,11 @@ type dashboardData struct {
 	// Deadlines are the open co-operation cases' deadlines missed or due
 	// within two weeks (web_cases.go).
 	Deadlines []caseDeadline
+	// Notices are the current notices not acknowledged by every recipient,
+	// Requests the open access requests overdue or due within a week
+	// (web_notices.go, web_requests.go).
+	Notices  []activityNotice
+	Requests []requestRow
 }
 
 func (s *Server) handleDashboard(c *fiber.Ctx) error {
@@ -31,6 +36,12 @@ func (s *Server) handleDashboard(c *fiber.Ctx) error {
 	}
 	v := dashboardData{D: d}
 	if v.Deadlines, err = s.caseDeadlinesDue(c, s.Now()); err != nil {
+		return err
+	}
+	if v.Notices, err = s.dashboardNotices(c); err != nil {
+		return err
+	}
+	if v.Requests, err = s.requestsDue(c); err != nil {
 		return err
 	}
 	for _, f := range monitoring.AllFlags {
@@ -85,39 +96,6 @@ func (s *Server) handleAuditVerify(c *fiber.Ctx) error {
 	return s.renderAudit(c, auditData{Verified: true, Uses: uses, Audit: audit})
 }
 
-// meData is the employee's own page.
-type meData struct {
-	Rows    []useRow
-	Next    int64
-	NoStaff bool
-}
-
-// handleMe shows the signed-in user's own use log, newest first, and the
-// Act 759/2004 link (R-NOT-5). Reading one's own log is not audited.
-func (s *Server) handleMe(c *fiber.Ctx) error {
-	u := principalOf(c).User
-	d := meData{NoStaff: u.StaffID == ""}
-	if u.StaffID != "" {
-		f := monitoring.UseFilter{EmployeeStaffID: u.StaffID, Limit: 50}
-		if v := c.Query("cursor"); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				return errBadField("cursor", "cursor")
-			}
-			f.Cursor = n
-		}
-		uses, next, err := s.Uses.ListUses(c.UserContext(), f)
-		if err != nil {
-			return err
-		}
-		if d.Rows, err = s.decorate(c, uses, true); err != nil {
-			return err
-		}
-		d.Next = next
-	}
-	p := s.newPage(c, "web.me.title")
-	p.Data = d
-	return s.render(c, fiber.StatusOK, "me", p)
-}
+// handleMe (the employee's home) is in web_me.go.
 
 // handleRepresentative (the representatives' portal) is in web_cases.go.

@@ -44,6 +44,7 @@ func (s *Server) routesWeb(r fiber.Router) {
 	r.Post("/lang", s.handleLang)
 
 	r.Get("/dashboard", s.signedIn(rHR, rDPO), s.handleDashboard)
+	r.Get("/outbox", s.signedIn(rHR), s.handleOutbox) // unsent mail (web_outbox.go)
 
 	readRegister := s.signedIn(rHR, rDPO, rRep, rSup)
 	hr := s.signedIn(rHR)
@@ -99,6 +100,8 @@ func (s *Server) routesWeb(r fiber.Router) {
 	r.Get("/me", signed, s.handleMe)
 	r.Get("/representative", s.signedIn(rRep), s.handleRepresentative)
 	s.routesCases(r)
+	s.routesNotices(r)  // web_notices.go
+	s.routesRequests(r) // web_requests.go
 }
 
 // navDefs is the main navigation; each link shows only to the roles that
@@ -114,7 +117,9 @@ var navDefs = []struct {
 	{"/employees", "web.nav.employees", []monitoring.Role{rHR, rDPO}},
 	{"/units", "web.nav.units", []monitoring.Role{rHR, rDPO}},
 	{"/cases", "web.case.nav", []monitoring.Role{rHR, rDPO, rRep}},
+	{"/requests", "web.request.nav", []monitoring.Role{rHR, rDPO}},
 	{"/audit", "web.nav.audit", []monitoring.Role{rDPO}},
+	{"/outbox", "mail.ui.nav", []monitoring.Role{rHR}},
 	{"/representative", "web.nav.representative", []monitoring.Role{rRep}},
 	{"/me", "web.nav.me", []monitoring.Role{rEmp}},
 	{"/settings", "web.nav.settings", []monitoring.Role{rAdmin, rHR}},

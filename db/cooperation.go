@@ -536,6 +536,9 @@ func (s *CaseService) WriteMinutes(ctx context.Context, actor string, caseID, me
 		if err != nil {
 			return fmt.Errorf("db: insert minutes of meeting %d: %w", meetingID, err)
 		}
+		if err := queueMinutesMail(ctx, tx, c, mt, m, actor); err != nil {
+			return err
+		}
 		var old map[string]string
 		if prev != nil {
 			old = minutesText(prev)

@@ -288,7 +288,11 @@ func insertEmployee(ctx context.Context, tx *Tx, e *monitoring.Employee) error {
 	if err != nil {
 		return fmt.Errorf("db: insert employee %s: %w", e.StaffID, err)
 	}
-	return insertEmployeeHistory(ctx, tx, e)
+	if err := insertEmployeeHistory(ctx, tx, e); err != nil {
+		return err
+	}
+	// R-NOT-1: a new employee of an affected unit gets the current notices.
+	return deliverCurrentNotices(ctx, tx, e)
 }
 
 // updateEmployee stores next over old (both validated) and returns the
@@ -312,6 +316,11 @@ func updateEmployee(ctx context.Context, tx *Tx, old, next *monitoring.Employee)
 	}
 	if next.Unit != old.Unit || next.Active != old.Active {
 		if err := insertEmployeeHistory(ctx, tx, next); err != nil {
+			return nil, err
+		}
+		// R-NOT-1: moving into an affected unit, or coming back, brings
+		// the current notices (notices.go).
+		if err := deliverCurrentNotices(ctx, tx, next); err != nil {
 			return nil, err
 		}
 	}

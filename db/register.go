@@ -178,7 +178,7 @@ func (s *RegisterService) UpdateActivity(ctx context.Context, actor string, id i
 // SetStatus moves activity id to status to. Allowed transitions:
 //
 //	→ active          from draft, in_cooperation, ready, suspended; every blocking readiness rule met (R-SEQ-1)
-//	→ ready           from draft, in_cooperation; every blocking rule met but the introduction date (R-SEQ-1)
+//	→ ready           from draft, in_cooperation; every blocking rule met but the notice and the introduction date (R-NOT-1, R-SEQ-1)
 //	→ suspended       from active
 //	→ in_cooperation  from draft, ready, active, suspended
 //	→ retired         from anything but retired
@@ -209,9 +209,11 @@ func (s *RegisterService) SetStatus(ctx context.Context, actor string, id int64,
 		}
 		unmet := monitoring.Unmet(monitoring.CheckReadiness(a, rc, now))
 		if to == monitoring.StatusReady {
-			// Ready means everything is done but the introduction date
-			// has not come yet (R-SEQ-1, the last step of the order).
-			unmet = slices.DeleteFunc(unmet, func(r monitoring.Readiness) bool { return r.Rule == "R-SEQ-1" })
+			// Ready means the register entry is complete and the
+			// co-operation concluded; the notice and the introduction
+			// date are still to come (R-NOT-1, R-SEQ-1: the last steps of
+			// the order) — as Conclude moves linked activities to ready.
+			unmet = slices.DeleteFunc(unmet, func(r monitoring.Readiness) bool { return r.Rule == "R-NOT-1" || r.Rule == "R-SEQ-1" })
 		}
 		if len(unmet) > 0 {
 			return nil, &monitoring.Error{Code: monitoring.RuleRefused,
@@ -271,8 +273,10 @@ func (s *RegisterService) Readiness(ctx context.Context, id int64, now time.Time
 // co-operation's — CaseLinked when a case that was not withdrawn concerns
 // the activity (R-DPIA-2), CooperationConcluded when a concluded case
 // concerns it and was concluded after the activity's last material change
-// (R-COOP-10, R-SEQ-2: a later material change re-opens it). NoticeIssued
-// is filled in by the notice issue (R-NOT-1); until then it is false.
+// (R-COOP-10, R-SEQ-2: a later material change re-opens it), NoticeIssued
+// when a current (not superseded) notice of the activity was issued after
+// its last material change and after the conclusion of the case it refers
+// to (R-NOT-1, R-NOT-4, R-SEQ-1, R-SEQ-2).
 func readinessContext(ctx context.Context, q querier, activityID int64) (monitoring.ReadinessContext, error) {
 	org, err := loadOrganisation(ctx, q)
 	if err != nil {
@@ -287,8 +291,11 @@ func readinessContext(ctx context.Context, q querier, activityID int64) (monitor
 		EXISTS (SELECT 1 FROM case_activities ca JOIN cases c ON c.id = ca.case_id
 			WHERE ca.activity_id = ? AND c.status <> 'withdrawn'),
 		EXISTS (SELECT 1 FROM case_activities ca JOIN cases c ON c.id = ca.case_id JOIN activities a ON a.id = ca.activity_id
-			WHERE ca.activity_id = ? AND c.status = 'concluded' AND c.concluded_at > a.material_change_at)`,
-		activityID, activityID).Scan(&rc.CaseLinked, &rc.CooperationConcluded)
+			WHERE ca.activity_id = ? AND c.status = 'concluded' AND c.concluded_at > a.material_change_at),
+		EXISTS (SELECT 1 FROM notices n JOIN cases c ON c.id = n.case_id JOIN activities a ON a.id = n.activity_id
+			WHERE n.activity_id = ? AND n.superseded = 0 AND n.issued_at > a.material_change_at
+				AND c.status = 'concluded' AND c.concluded_at > a.material_change_at AND n.issued_at >= c.concluded_at)`,
+		activityID, activityID, activityID).Scan(&rc.CaseLinked, &rc.CooperationConcluded, &rc.NoticeIssued)
 	if err != nil {
 		return monitoring.ReadinessContext{}, fmt.Errorf("db: co-operation of activity %d: %w", activityID, err)
 	}

@@ -407,10 +407,11 @@ func TestSetStatus_R_SEQ_1(t *testing.T) {
 		}
 	}
 
-	// Ready: everything but the introduction date (R-SEQ-1).
+	// Ready: everything but the notice and the introduction date (R-NOT-1,
+	// R-SEQ-1).
 	_, err = reg.SetStatus(t.Context(), "hr@example.fi", a.ID, monitoring.StatusReady, testNow)
 	me = coreWantErr(t, err, monitoring.RuleRefused, "", "")
-	if got, want := ruleIDs(me.Rules), []string{"R-DPIA-2", "R-COOP-10", "R-NOT-1"}; !slices.Equal(got, want) {
+	if got, want := ruleIDs(me.Rules), []string{"R-DPIA-2", "R-COOP-10"}; !slices.Equal(got, want) {
 		t.Errorf("ready refused by %v, want %v", got, want)
 	}
 

@@ -373,6 +373,7 @@ type useGroup struct {
 	employees  map[string][]historyRow // staff id → unit history, newest first
 	timelines  map[int64][]versionRow  // activity id → versions, newest first
 	recordings map[string]string       // ref → deleted_at, of refs seen in this group
+	noticed    map[int64]bool          // activity id → has notices (notices.go)
 	delta      rollupDelta             // the current request's counts
 	total      rollupDelta             // the counts of the group's requests that succeeded
 	stmts      *stmtCache
@@ -652,6 +653,10 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		if st.Employees[s], err = g.employeeAt(ctx, s, u.OccurredAt); err != nil {
 			return nil, err
 		}
+	}
+	// R-NOT-1: employee_not_notified, from the notices (notices.go).
+	if st.NoticesTracked, err = g.noticeFacts(ctx, u.ActivityID, u.OccurredAt, st.Employees); err != nil {
+		return nil, err
 	}
 	// R-RET-2: the ledger knows every recording used.
 	deletedAt, known := g.recordings[u.RecordingRef]

@@ -9,10 +9,6 @@ import (
 	"unicode"
 
 	"github.com/jung-kurt/gofpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/sfnt"
-	"golang.org/x/image/math/fixed"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -26,7 +22,7 @@ const (
 	headerTop    = 10.0
 	bodyW        = pageW - marginL - marginR
 	family       = "go"
-	kvLabelW     = 52.0
+	kvLabelW     = 60.0
 )
 
 var (
@@ -40,6 +36,11 @@ var (
 // engine draws a document's blocks onto one gofpdf document.
 type engine struct {
 	f      *gofpdf.Fpdf
+	fs     *fontSet
+	used   usedFonts
+	style  int     // styleRegular or styleBold
+	size   float64 // points
+	cm     float64 // cell margin, mm
 	o      *Options
 	d      *document
 	top    float64 // body top (below the header)
@@ -49,12 +50,12 @@ type engine struct {
 // render draws d into w: A4, header, footer with "page n/N", blocks with
 // page breaks and wrapping. gofpdf's error is sticky; Output returns it.
 func render(w io.Writer, d *document, o *Options) error {
+	fs, err := fonts()
+	if err != nil {
+		return err
+	}
 	f := gofpdf.NewCustom(&gofpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: gofpdf.SizeType{Wd: pageW, Ht: pageH}})
-	// The alias must be set before the fonts are added: gofpdf then keeps
-	// the digits out of the pre-seeded subset and adds them as used.
 	f.AliasNbPages("{nb}")
-	f.AddUTF8FontFromBytes(family, "", goregular.TTF)
-	f.AddUTF8FontFromBytes(family, "B", gobold.TTF)
 	f.SetCatalogSort(true)
 	f.SetCreationDate(o.GeneratedAt)
 	f.SetModificationDate(o.GeneratedAt)
@@ -65,7 +66,7 @@ func render(w io.Writer, d *document, o *Options) error {
 	f.SetProducer("Vaaka", true)
 	f.SetAutoPageBreak(false, marginBottom)
 	f.SetMargins(marginL, 30, marginR)
-	e := &engine{f: f, o: o, d: d, bottom: pageH - marginBottom}
+	e := &engine{f: f, fs: fs, o: o, d: d, bottom: pageH - marginBottom, cm: 1}
 	f.SetHeaderFunc(e.header)
 	f.SetFooterFunc(e.footer)
 	e.top = e.headerHeight()
@@ -80,12 +81,82 @@ func render(w io.Writer, d *document, o *Options) error {
 	if f.Err() {
 		return fmt.Errorf("pdf: %w", f.Error())
 	}
+	// Compressing a page stream costs gofpdf a new 1 MB zlib writer per
+	// page (most of a short document's time); a short document's pages are
+	// written as they are, a long one's compressed. gofpdf reads the flag
+	// when it writes the pages, at Output.
+	f.SetCompression(f.PageNo() > uncompressedPages)
 	return f.Output(w)
 }
 
+// uncompressedPages is the most pages a document may have for its page
+// streams to be written uncompressed.
+var uncompressedPages = 3
+
 func (e *engine) color(c [3]int) { e.f.SetTextColor(c[0], c[1], c[2]) }
 
-func (e *engine) font(style string, size float64) { e.f.SetFont(family, style, size) }
+// font selects the style ("" or "B") and size (points) of the text drawn
+// next; the group fonts are chosen per run (engine.text).
+func (e *engine) font(style string, size float64) {
+	e.style, e.size = styleRegular, size
+	if style == "B" {
+		e.style = styleBold
+	}
+}
+
+// margin sets the cell margin (the padding left of a cell's text).
+func (e *engine) margin(m float64) { e.cm = m }
+
+// cell draws one line of text in a cell w wide and h high at the current
+// position, left-aligned after the cell margin, like gofpdf's CellFormat;
+// ln moves the position afterwards: 0 to the right of the cell, 1 to the
+// start of the next line, 2 below the cell.
+func (e *engine) cell(w, h float64, text string, ln int) {
+	x, y := e.f.GetXY()
+	if text != "" {
+		e.text(x+e.cm, y+0.5*h+0.3*e.size*ptToMM, text)
+	}
+	switch ln {
+	case 0:
+		e.f.SetXY(x+w, y)
+	case 1:
+		e.f.SetXY(marginL, y+h)
+	default:
+		e.f.SetXY(x, y+h)
+	}
+}
+
+// text draws s with its baseline at (x, y) as runs of one font group each,
+// each run's x advanced by the widths of the runs before it.
+func (e *engine) text(x, y float64, s string) {
+	var buf []byte
+	g, units := -1, 0
+	w := e.fs.styles[e.style].width
+	flush := func() {
+		if len(buf) == 0 {
+			return
+		}
+		e.used.add(e.f, e.fs, e.style, g)
+		e.f.SetFont(groupFamily(g), styleName[e.style], e.size)
+		e.f.Text(x, y, string(buf))
+		x += float64(units) * e.size * ptToMM / 1000
+		buf, units = buf[:0], 0
+	}
+	for _, r := range s {
+		rg, code, ok := e.fs.lookup(r)
+		if !ok {
+			r = '?'
+			rg, code, _ = e.fs.lookup(r)
+		}
+		if rg != g {
+			flush()
+			g = rg
+		}
+		buf = append(buf, code)
+		units += int(w[r])
+	}
+	flush()
+}
 
 // lineH is the line height for a font size in points.
 func lineH(size float64) float64 { return size * 0.3528 * 1.3 }
@@ -96,17 +167,17 @@ func (e *engine) split(text string, w float64) []string {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
-	return e.f.SplitText(text, w)
+	return e.fs.wrap(text, w, e.cm, e.style, e.size)
 }
 
 // fit shortens one line of text to width w with an ellipsis.
 func (e *engine) fit(text string, w float64) string {
 	text = strings.ReplaceAll(clean(text), "\n", " ")
-	if e.f.GetStringWidth(text) <= w-2*0.5 {
+	if e.fs.textWidth(text, e.style, e.size) <= w-2*0.5 {
 		return text
 	}
 	r := []rune(text)
-	for len(r) > 0 && e.f.GetStringWidth(string(r)+"…") > w-2*0.5 {
+	for len(r) > 0 && e.fs.textWidth(string(r)+"…", e.style, e.size) > w-2*0.5 {
 		r = r[:len(r)-1]
 	}
 	return string(r) + "…"
@@ -127,7 +198,7 @@ func (e *engine) headerHeight() float64 {
 // header: organisation, title, confidentiality mark (R-COOP-11), a rule.
 func (e *engine) header() {
 	f := e.f
-	f.SetCellMargin(0.5)
+	e.margin(0.5)
 	f.SetXY(marginL, headerTop)
 	e.font("B", 9)
 	e.color(colText)
@@ -138,17 +209,17 @@ func (e *engine) header() {
 	if e.o.Org.Address != "" {
 		org += " · " + e.o.Org.Address
 	}
-	f.CellFormat(bodyW, lineH(9), e.fit(org, bodyW), "", 2, "L", false, 0, "")
+	e.cell(bodyW, lineH(9), e.fit(org, bodyW), 2)
 	e.font("", 9)
 	e.color(colMuted)
-	f.CellFormat(bodyW, lineH(9), e.fit(e.d.Title, bodyW), "", 2, "L", false, 0, "")
+	e.cell(bodyW, lineH(9), e.fit(e.d.Title, bodyW), 2)
 	if e.d.Confidential != "" {
 		e.font("B", 10)
 		e.color(colMark)
-		f.CellFormat(bodyW, lineH(10), e.fit(e.d.Confidential, bodyW), "", 2, "L", false, 0, "")
+		e.cell(bodyW, lineH(10), e.fit(e.d.Confidential, bodyW), 2)
 		if e.d.ConfidentialTold != "" {
 			e.font("", 8)
-			f.CellFormat(bodyW, lineH(8), e.fit(e.d.ConfidentialTold, bodyW), "", 2, "L", false, 0, "")
+			e.cell(bodyW, lineH(8), e.fit(e.d.ConfidentialTold, bodyW), 2)
 		}
 	}
 	y := f.GetY() + 2
@@ -156,14 +227,14 @@ func (e *engine) header() {
 	f.SetLineWidth(0.3)
 	f.Line(marginL, y, pageW-marginR, y)
 	e.color(colText)
-	f.SetCellMargin(1)
+	e.margin(1)
 	f.SetXY(marginL, e.top)
 }
 
 // footer: rule; document id and generation time; "page n/N"; not legal advice.
 func (e *engine) footer() {
 	f := e.f
-	f.SetCellMargin(0.5)
+	e.margin(0.5)
 	y := pageH - marginBottom + 6
 	f.SetDrawColor(colRule[0], colRule[1], colRule[2])
 	f.SetLineWidth(0.3)
@@ -173,13 +244,13 @@ func (e *engine) footer() {
 	left := e.o.T("pdf.footer.doc_id", "id", e.o.DocID) + " · " + e.o.T("pdf.footer.generated", "at", e.o.dateTime(e.o.GeneratedAt))
 	pageW0 := 28.0
 	f.SetXY(marginL, y+1.5)
-	f.CellFormat(bodyW-pageW0, lineH(8), e.fit(left, bodyW-pageW0), "", 0, "L", false, 0, "")
+	e.cell(bodyW-pageW0, lineH(8), e.fit(left, bodyW-pageW0), 0)
 	// Left-aligned at a fixed place: the {nb} alias is wider than N.
-	f.CellFormat(pageW0, lineH(8), e.o.T("pdf.footer.page", "n", itoa(f.PageNo()), "total", "{nb}"), "", 1, "L", false, 0, "")
+	e.cell(pageW0, lineH(8), e.o.T("pdf.footer.page", "n", itoa(f.PageNo()), "total", "{nb}"), 1)
 	f.SetX(marginL)
-	f.CellFormat(bodyW, lineH(8), e.fit(e.o.T("pdf.footer.disclaimer"), bodyW), "", 1, "L", false, 0, "")
+	e.cell(bodyW, lineH(8), e.fit(e.o.T("pdf.footer.disclaimer"), bodyW), 1)
 	e.color(colText)
-	f.SetCellMargin(1)
+	e.margin(1)
 }
 
 // need starts a new page when h does not fit on this one.
@@ -202,7 +273,7 @@ func (e *engine) lines(ls []string, x, w, lh float64) {
 	for _, l := range ls {
 		e.need(lh)
 		e.f.SetX(x)
-		e.f.CellFormat(w, lh, l, "", 2, "L", false, 0, "")
+		e.cell(w, lh, l, 2)
 	}
 	e.f.SetX(marginL)
 }
@@ -277,13 +348,13 @@ func (e *engine) keyValue(rows [][2]string) {
 				e.font("B", 9.5)
 				e.color(colMuted)
 				e.f.SetXY(marginL, y)
-				e.f.CellFormat(kvLabelW, lh, ll[i], "", 0, "L", false, 0, "")
+				e.cell(kvLabelW, lh, ll[i], 0)
 				e.color(colText)
 			}
 			if i < len(vl) {
 				e.font("", 10)
 				e.f.SetXY(marginL+kvLabelW, y)
-				e.f.CellFormat(bodyW-kvLabelW, lh, vl[i], "", 0, "L", false, 0, "")
+				e.cell(bodyW-kvLabelW, lh, vl[i], 0)
 			}
 			e.f.SetXY(marginL, y+lh)
 		}
@@ -308,10 +379,10 @@ func (e *engine) list(b *block) {
 			y := e.f.GetY()
 			if i == 0 {
 				e.f.SetXY(marginL+1, y)
-				e.f.CellFormat(5, lh, "•", "", 0, "L", false, 0, "")
+				e.cell(5, lh, "•", 0)
 			}
 			e.f.SetXY(marginL+6, y)
-			e.f.CellFormat(bodyW-6, lh, l, "", 2, "L", false, 0, "")
+			e.cell(bodyW-6, lh, l, 2)
 		}
 		e.space(0.8)
 	}
@@ -385,7 +456,7 @@ func (e *engine) row(cells [][]string, ws []float64, from, to int, lh, pad float
 		f.Rect(x, y, w, h, style)
 		for j := from; j < to && j < len(cells[i]); j++ {
 			f.SetXY(x, y+pad/2+float64(j-from)*lh)
-			f.CellFormat(w, lh, cells[i][j], "", 0, "L", false, 0, "")
+			e.cell(w, lh, cells[i][j], 0)
 		}
 		x += w
 	}
@@ -418,9 +489,9 @@ func (e *engine) signatures(b *block) {
 	e.keep(lineH(10) + float64(min(rows, 3))*per)
 	y := e.f.GetY()
 	e.f.SetXY(marginL, y)
-	e.f.CellFormat(colW, lineH(10), e.fit(b.LeftCaption, colW), "", 0, "L", false, 0, "")
+	e.cell(colW, lineH(10), e.fit(b.LeftCaption, colW), 0)
 	e.f.SetXY(marginL+colW+10, y)
-	e.f.CellFormat(colW, lineH(10), e.fit(b.RightCaption, colW), "", 0, "L", false, 0, "")
+	e.cell(colW, lineH(10), e.fit(b.RightCaption, colW), 0)
 	e.f.SetXY(marginL, y+lineH(10))
 	for i := 0; i < rows; i++ {
 		e.need(per)
@@ -436,35 +507,27 @@ func (e *engine) signatures(b *block) {
 			}
 			e.font("", 10)
 			e.f.SetXY(x, y+0.5)
-			e.f.CellFormat(colW, lineH(10), e.fit(name, colW), "", 0, "L", false, 0, "")
+			e.cell(colW, lineH(10), e.fit(name, colW), 0)
 			e.font("", 8)
 			e.color(colMuted)
 			e.f.SetXY(x, y+0.5+lineH(10))
-			e.f.CellFormat(colW, lineH(8), e.fit(b.SignLabel, colW), "", 0, "L", false, 0, "")
+			e.cell(colW, lineH(8), e.fit(b.SignLabel, colW), 0)
 			e.color(colText)
 		}
 		e.f.SetXY(marginL, y+0.5+lineH(10)+lineH(8))
 	}
 }
 
-// coverage tells which runes the Go fonts can draw (regular and bold have
-// the same character set); built once per process.
+// coverage tells which runes the documents can draw: the prepared fonts'
+// repertoire (fonts.go), the same for both styles; built once per process.
 var coverage = sync.OnceValue(func() []bool {
 	cov := make([]bool, 0x10000)
-	f, err := sfnt.Parse(goregular.TTF)
+	fs, err := fonts()
 	if err != nil {
 		return cov
 	}
-	var buf sfnt.Buffer
-	for r := rune(0x20); r < 0x10000; r++ {
-		if unicode.Is(unicode.Cs, r) {
-			continue
-		}
-		if gi, err := f.GlyphIndex(&buf, r); err == nil && gi != 0 {
-			if _, err := f.GlyphAdvance(&buf, gi, fixed.I(1000), 0); err == nil {
-				cov[r] = true
-			}
-		}
+	for r := range cov {
+		_, _, cov[r] = fs.lookup(rune(r))
 	}
 	return cov
 })

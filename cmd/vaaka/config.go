@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"vaaka/app"
+	"vaaka/app/mail"
 	"vaaka/cooperation"
 )
 
@@ -32,6 +33,10 @@ type Config struct {
 	// CoopThresholds are the co-operation thresholds with their effective
 	// dates (R-COOP-1; LAW.md keeps them in configuration, not code).
 	CoopThresholds []cooperation.Threshold
+	// SMTP is the mail server for the outbox and VAAKA_BASE_URL for the
+	// links; no host keeps the mail unsent in the outbox. The password
+	// comes only from VAAKA_SMTP_PASSWORD, never a flag.
+	SMTP mail.Config
 }
 
 // LogConfig selects the structured log's level and format.
@@ -52,6 +57,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 15 * time.Second,
 		Log:             LogConfig{Level: "info", Format: "auto"},
 		CoopThresholds:  cooperation.DefaultThresholds(),
+		SMTP:            mail.Config{TLS: mail.TLSStartTLS},
 	}
 }
 
@@ -88,6 +94,16 @@ func (c *Config) Validate() error {
 	}
 	if err := validateThresholds(c.CoopThresholds); err != nil {
 		errs = append(errs, fmt.Errorf("--coop-thresholds/VAAKA_COOP_THRESHOLDS: %w", err))
+	}
+	if c.SMTP.Enabled() && c.SMTP.Port == 0 {
+		c.SMTP.Port = defaultSMTPPort(c.SMTP.TLS)
+	}
+	if err := c.SMTP.Validate(); err != nil {
+		errs = append(errs, err)
+	} else if !c.SMTP.Enabled() && c.SMTP.BaseURL != "" {
+		if err := mail.ValidateBaseURL(c.SMTP.BaseURL); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -377,6 +393,47 @@ func (b *binder) Thresholds(p *[]cooperation.Threshold, name, env, usage string)
 func coopFlags(b *binder, cfg *Config) {
 	b.Thresholds(&cfg.CoopThresholds, "coop-thresholds", "VAAKA_COOP_THRESHOLDS",
 		"co-operation thresholds (R-COOP-1), comma-separated DATE:DIALOGUE[:LIGHTER][?]; ? marks the lighter band a default to verify")
+}
+
+// smtpFlags binds the mail settings of serve (issue "Notices": the outbox
+// is sent through this server). The password is read from
+// VAAKA_SMTP_PASSWORD only, so that it never shows in a process list, a
+// shell history or the help text.
+func smtpFlags(b *binder, c *mail.Config) {
+	b.String(&c.Host, "smtp-host", "VAAKA_SMTP_HOST", "SMTP server for e-mail; none: mail is kept in the outbox, shown to HR as unsent")
+	b.Int(&c.Port, "smtp-port", "VAAKA_SMTP_PORT", "SMTP port (0: 587 for starttls, 465 for tls, 25 for none)")
+	b.String(&c.User, "smtp-user", "VAAKA_SMTP_USER", "SMTP user for AUTH PLAIN (the password only from $VAAKA_SMTP_PASSWORD)")
+	b.String(&c.From, "smtp-from", "VAAKA_SMTP_FROM", `sender address, e.g. "Vaaka <vaaka@example.fi>"`)
+	b.String((*string)(&c.TLS), "smtp-tls", "VAAKA_SMTP_TLS", "SMTP connection security: starttls, tls or none")
+	b.String(&c.BaseURL, "base-url", "VAAKA_BASE_URL", "Vaaka's public URL for the links in e-mail, e.g. https://vaaka.example.fi")
+	if v, ok := b.lookupEnv("VAAKA_SMTP_PASSWORD"); ok {
+		c.Password = v
+	}
+}
+
+func defaultSMTPPort(m mail.TLSMode) int {
+	switch m {
+	case mail.TLSImplicit:
+		return 465
+	case mail.TLSNone:
+		return 25
+	}
+	return 587
+}
+
+// Int binds a whole number.
+func (b *binder) Int(p *int, name, env, usage string) {
+	var err error
+	if v, ok := b.env(env); ok {
+		var x int
+		if x, err = strconv.Atoi(v); err == nil {
+			*p = x
+		} else {
+			err = fmt.Errorf("%q is not a whole number", v)
+		}
+	}
+	b.note(name, env, err)
+	b.fs.IntVar(p, name, *p, usage+" ($"+env+")")
 }
 
 type thresholdsValue []cooperation.Threshold

@@ -221,7 +221,8 @@ func (s *seeder) plan() error {
 	s.planActivities(setup)
 	s.planUses()
 	s.planLedger()
-	s.planCases(setup) // demo_cases.go
+	s.planCases(setup)   // demo_cases.go
+	s.planNotices(setup) // demo_notices.go
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -36,6 +37,7 @@ func (c *cli) serveBinder() *serveBinding {
 	b.Duration(&cfg.SessionAbsolute, "session-absolute", "VAAKA_SESSION_ABSOLUTE", "browser sessions end this long after sign-in")
 	b.Duration(&cfg.ShutdownTimeout, "shutdown-timeout", "VAAKA_SHUTDOWN_TIMEOUT", "on SIGTERM/SIGINT, how long in-flight requests may finish")
 	coopFlags(b, &cfg)
+	smtpFlags(b, &cfg.SMTP)
 	logFlags(b, &cfg.Log)
 	return &serveBinding{binder: b, cfg: &cfg}
 }
@@ -98,6 +100,19 @@ func (c *cli) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The outbox sender and the reminders job run beside the server and
+	// stop before the database closes (defers run last-in first-out).
+	sender, reminders, err := newMail(d, *cfg, logger)
+	if err != nil {
+		return err
+	}
+	mailCtx, stopMail := context.WithCancel(ctx)
+	var mailWG sync.WaitGroup
+	stopMailAndWait := func() { stopMail(); mailWG.Wait() }
+	defer stopMailAndWait()
+	mailWG.Add(2)
+	go func() { defer mailWG.Done(); sender.Run(mailCtx) }()
+	go func() { defer mailWG.Done(); reminders.Run(mailCtx) }()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -129,6 +144,7 @@ func (c *cli) serve(args []string) error {
 	if err := <-errc; err != nil && shutdownErr == nil {
 		shutdownErr = err
 	}
+	stopMailAndWait()
 	closed = true
 	closeErr := d.Close()
 	if err := errors.Join(shutdownErr, closeErr); err != nil {

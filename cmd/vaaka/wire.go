@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"vaaka/app"
+	"vaaka/app/mail"
 	"vaaka/db"
 )
 
@@ -27,6 +28,9 @@ func newDeps(d *db.DB, logger *slog.Logger) app.Deps {
 		Settings:   db.NewSettingsService(d),
 		Dashboard:  db.NewDashboardService(d),
 		Cases:      db.NewCaseService(d),
+		Notices:    db.NewNoticeService(d),
+		Requests:   db.NewAccessRequestService(d),
+		Outbox:     db.NewOutboxService(d),
 		Ping:       d.Ping,
 		Logger:     logger,
 	}
@@ -40,6 +44,27 @@ func newServer(ctx context.Context, d *db.DB, cfg Config, logger *slog.Logger) (
 		return nil, err
 	}
 	return app.New(cfg.AppConfig(demo), newDeps(d, logger))
+}
+
+// newMail builds the outbox sender (idle without an SMTP host) and the
+// reminders job over d.
+func newMail(d *db.DB, cfg Config, logger *slog.Logger) (*mail.Sender, *mail.Reminders, error) {
+	catalog, err := app.LoadCatalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	outbox := db.NewOutboxService(d)
+	sender := mail.NewSender(cfg.SMTP, outbox, catalog, logger)
+	reminders := &mail.Reminders{
+		Cases:    db.NewCaseService(d),
+		Settings: db.NewSettingsService(d),
+		Outbox:   outbox,
+		Requests: db.NewAccessRequestService(d),
+		Accounts: db.NewAccountService(d),
+		Logger:   logger,
+		Notify:   sender.Notify,
+	}
+	return sender, reminders, nil
 }
 
 // isDemo reports whether the database holds the demo organisation.
