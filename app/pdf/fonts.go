@@ -367,3 +367,11 @@ func (u *usedFonts) add(f *gofpdf.Fpdf, fs *fontSet, st, g int) {
 		f.AddFontFromBytes(groupFamily(g), styleName[st], fs.styles[st].defs[g], fs.styles[st].z)
 	}
 }
+
+// Warm prepares the fonts now (about 150 ms once per process) so that the
+// first document after start-up does not pay for it. Servers call it in the
+// background after they start listening.
+func Warm() error {
+	_, err := fonts()
+	return err
+}

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"vaaka/app/pdf"
 )
 
 // serveFlags returns serve's flag set (for help).
@@ -126,6 +128,13 @@ func (c *cli) serve(args []string) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.App().Listener(ln) }()
+	// Prepare the PDF fonts in the background: start-up does not wait for
+	// them, and the first document does not pay for them.
+	go func() {
+		if err := pdf.Warm(); err != nil {
+			logger.Error("pdf fonts", "err", err)
+		}
+	}()
 
 	select {
 	case err := <-errc:
