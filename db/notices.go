@@ -58,6 +58,10 @@ func (s *NoticeService) IssueNotice(ctx context.Context, actor string, n *monito
 	if err != nil {
 		return err
 	}
+	if a.Status == monitoring.StatusRetired {
+		return &monitoring.Error{Code: monitoring.Conflict, Message: fmt.Sprintf("activity %d is retired", a.ID),
+			Fields: map[string]string{"activity_id": "invalid_transition"}}
+	}
 	rc, err := readinessContext(ctx, tx, a.ID)
 	if err != nil {
 		return err

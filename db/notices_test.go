@@ -609,3 +609,16 @@ func TestRecordUses_employee_not_notified_R_NOT_1(t *testing.T) {
 	}
 	mustVerify(t, uses, 8)
 }
+
+// TestIssueNotice_RetiredRefused: a retired activity is no longer in use, so
+// no notice of it is issued.
+func TestIssueNotice_RetiredRefused(t *testing.T) {
+	f := newNoticeFixture(t)
+	f.newCase(t, cooperation.Dialogue)
+	f.concludeDialogue(t)
+	if _, err := db.NewRegisterService(f.d).SetStatus(t.Context(), coopHR, f.act.ID, monitoring.StatusRetired, f.d.Now()); err != nil {
+		t.Fatal(err)
+	}
+	err := f.notices.IssueNotice(t.Context(), coopHR, &monitoring.Notice{ActivityID: f.act.ID, IntroductionOn: day("2026-12-01")})
+	coreWantErr(t, err, monitoring.Conflict, "activity_id", "invalid_transition")
+}
