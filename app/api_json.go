@@ -67,8 +67,17 @@ func apiJsonBody(c *fiber.Ctx) ([]byte, error) {
 // field, prefixed with prefix (e.g. "uses[3]."):
 // malformed JSON, a wrong type, an unknown field.
 func apiDecodeStrict(b []byte, v any, prefix string) error {
-	if len(bytes.TrimSpace(b)) == 0 {
+	trimmed := bytes.TrimSpace(b)
+	if len(trimmed) == 0 {
 		return errBadField(strings.TrimSuffix(prefix, "."), apiKeyMalformed)
+	}
+	// A bare null would decode as a no-op (an empty change answered 200).
+	if bytes.Equal(trimmed, []byte("null")) {
+		field := strings.TrimSuffix(prefix, ".")
+		if field == "" {
+			field = "body"
+		}
+		return errBadField(field, apiKeyWrongType)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

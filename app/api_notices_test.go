@@ -261,7 +261,8 @@ func TestAPI_Register_R_ROPA_1(t *testing.T) {
 // TestCSVSafe: cells that a spreadsheet would evaluate get an apostrophe.
 func TestCSVSafe(t *testing.T) {
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+358": "'+358", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)",
-		"\tx": "'\tx", "\rx": "'\rx", "Eero": "Eero", "": "", "a=b": "a=b"} {
+		"\tx": "'\tx", "\rx": "'\rx", "Eero": "Eero", "": "", "a=b": "a=b",
+		"  =HYPERLINK(\"http://x\")": "'  =HYPERLINK(\"http://x\")", "   ": "   "} {
 		if got := monitoring.CSVSafe(in); got != want {
 			t.Errorf("CSVSafe(%q) = %q, want %q", in, got, want)
 		}

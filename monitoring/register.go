@@ -134,14 +134,17 @@ func RegisterCSV(doc RegisterDocument) [][]string {
 }
 
 // CSVSafe neutralises spreadsheet formula injection: a cell starting with
-// = + - @, a tab or a carriage return gets a leading apostrophe, so that a
+// = + - @, a tab, a carriage return or a line feed (after any spaces) gets a leading apostrophe, so that a
 // spreadsheet shows it as text instead of evaluating it.
 func CSVSafe(s string) string {
-	if s == "" {
+	// Spreadsheets skip leading spaces before a formula, so the first
+	// character that is not a space decides.
+	t := strings.TrimLeft(s, " ")
+	if t == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	switch t[0] {
+	case '=', '+', '-', '@', '\t', '\r', '\n':
 		return "'" + s
 	}
 	return s
