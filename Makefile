@@ -4,6 +4,9 @@ GO       ?= go
 DB       ?= vaaka-demo.db
 ADDR     ?= 127.0.0.1:8080
 FUZZTIME ?= 30s
+# make soak: the long fault tests (cmd/vaaka/fault_*_test.go) with VAAKA_SOAK=1.
+SOAK_TIMEOUT ?= 90m
+SOAK_RUN     ?= ^TestFault_
 # make bench: 10M uses by default; `make bench BENCH_USES=1000000` is the quicker variant.
 BENCH_USES     ?= 10000000
 BENCH_SEED     ?= 1
@@ -41,6 +44,13 @@ bench:
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 	bin/vaaka gen --db $(BENCH_DB) --uses $(BENCH_USES) --seed $(BENCH_SEED) --quiet
 	bin/vaakabench run --vaaka bin/vaaka --db $(BENCH_DB) --duration $(BENCH_DURATION) --out $(BENCH_OUT)
+
+## soak: the long versions of the fault tests: 25 crashes under load, SIGTERM, backup and
+## verify beside load on 300 000 uses, a full disk (with VAAKA_TEST_FULLFS, see .ci/run)
+.PHONY: soak
+soak:
+	CGO_ENABLED=$(if $(RACE),1,0) VAAKA_SOAK=1 $(GO) test $(RACE) -count=1 -v -timeout $(SOAK_TIMEOUT) \
+		-run '$(SOAK_RUN)' ./cmd/vaaka
 
 ## lint: gofmt and go vet
 lint:

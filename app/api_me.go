@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -169,7 +171,7 @@ func (s *Server) apiMeUses(c *fiber.Ctx) error {
 			}
 			h, ok := histories[a.ID]
 			if !ok {
-				if h, err = s.Register.History(ctx, a.ID); err != nil && !apiIsNotFound(err) {
+				if h, err = s.historyOf(ctx, a); err != nil {
 					return err
 				}
 				histories[a.ID] = h
@@ -263,4 +265,51 @@ func apiTaskIn(list, email string) string {
 		from = i + 1
 	}
 	return ""
+}
+
+// The history of an activity's changes, kept between requests: reading it
+// decodes and compares every version, which is most of the time of
+// /me/uses. A version row is never changed and every new one bumps the
+// activity's version and updated_at (db storeActivityVersion), so a
+// history cached for the current (version, updated_at) is still the whole
+// history. Keyed by server too: tests run several servers on different
+// databases in one process.
+type historyKey struct {
+	s       *Server
+	id      int64
+	version int
+	updated time.Time
+}
+
+var (
+	historyMu    sync.Mutex
+	historyCache = map[historyKey][]monitoring.ActivityChange{}
+)
+
+// maxCachedHistories bounds historyCache (it is emptied when full).
+const maxCachedHistories = 256
+
+// historyOf returns the history of a (nil when it has none).
+func (s *Server) historyOf(ctx context.Context, a *monitoring.Activity) ([]monitoring.ActivityChange, error) {
+	key := historyKey{s: s, id: a.ID, version: a.Version, updated: a.UpdatedAt}
+	historyMu.Lock()
+	h, ok := historyCache[key]
+	historyMu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := s.Register.History(ctx, a.ID)
+	if apiIsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	historyMu.Lock()
+	if len(historyCache) >= maxCachedHistories {
+		clear(historyCache)
+	}
+	historyCache[key] = h
+	historyMu.Unlock()
+	return h, nil
 }

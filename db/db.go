@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -174,21 +176,71 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 }
 
 // Backup writes a consistent online copy of the database to out with
-// VACUUM INTO; out must not exist.
+// VACUUM INTO; out must not exist. The copy is written to a hidden
+// temporary file beside out (".NAME.partial-*"), synced, and renamed to out
+// only when it is complete: a backup that is interrupted (killed, a full
+// disk) never leaves an empty or partial file under out's name, which
+// would pass for a backup until the day it is needed.
 func (db *DB) Backup(ctx context.Context, out string) error {
+	fail := func(err error) error { return fmt.Errorf("db: backup to %s: %w", out, err) }
+	if _, err := os.Lstat(out); err == nil {
+		return fail(fs.ErrExist)
+	}
+	// An empty file reserves the name; VACUUM INTO writes into it.
+	f, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".partial-*")
+	if err != nil {
+		return fail(err)
+	}
+	tmp := f.Name()
+	f.Close()
+	done := false
+	defer func() {
+		if !done {
+			os.Remove(tmp)
+		}
+	}()
 	// VACUUM INTO writes a new database file, which the read pool's
 	// query_only connections refuse; a connection of its own reads a
 	// consistent snapshot without holding up the writer (WAL).
 	b, err := sql.Open("sqlite", db.path+"?"+pragmas)
 	if err != nil {
-		return fmt.Errorf("db: backup to %s: %w", out, err)
+		return fail(err)
 	}
 	defer b.Close()
 	b.SetMaxOpenConns(1)
-	if _, err := b.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
-		return fmt.Errorf("db: backup to %s: %w", out, err)
+	if _, err := b.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+		return fail(err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return fail(err)
+	}
+	if _, err := os.Lstat(out); err == nil {
+		return fail(fs.ErrExist)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return fail(err)
+	}
+	done = true
+	// The rename is durable once the directory is synced (not every
+	// platform can sync a directory: best effort).
+	if d, err := os.Open(filepath.Dir(out)); err == nil {
+		d.Sync()
+		d.Close()
 	}
 	return nil
+}
+
+// syncFile flushes the file at path to stable storage.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // Meta returns a value of the meta table, "" when unset.

@@ -132,6 +132,17 @@ type useWriter struct {
 
 	stmts *useStmts // owned by the writer goroutine
 
+	// Owned by the writer goroutine, kept from group to group:
+	// prepared holds the state queries of stmtCache prepared on the write
+	// pool (between groups, when its one connection is free); wanted the
+	// ones a group had to prepare on its transaction, prepared on the pool
+	// before the next group. versions holds decoded activity versions: a
+	// row of activity_versions never changes once written, so a version
+	// decoded once serves every later group.
+	prepared map[string]*sql.Stmt
+	wanted   map[string]bool
+	versions map[versionKey]*monitoring.Activity
+
 	mu        sync.RWMutex // RLock to enqueue; Lock to close intake
 	closed    bool
 	started   bool
@@ -139,7 +150,8 @@ type useWriter struct {
 }
 
 func newUseWriter(d *DB) *useWriter {
-	return &useWriter{db: d, reqs: make(chan *useRequest, 1024), done: make(chan struct{})}
+	return &useWriter{db: d, reqs: make(chan *useRequest, 1024), done: make(chan struct{}),
+		prepared: map[string]*sql.Stmt{}, wanted: map[string]bool{}, versions: map[versionKey]*monitoring.Activity{}}
 }
 
 // submit enqueues uses and waits for the answer or ctx. A request that was
@@ -197,6 +209,9 @@ func (w *useWriter) run() {
 		if w.stmts != nil {
 			w.stmts.close()
 		}
+		for _, st := range w.prepared {
+			st.Close()
+		}
 	}()
 	for {
 		first, ok := <-w.reqs
@@ -247,18 +262,38 @@ func (w *useWriter) commitGroup(ctx context.Context, group []*useRequest, replie
 		// only connection; if that fails, each group prepares its own.
 		w.stmts, _ = prepareUseStmts(ctx, w.db.write)
 	}
+	for q := range w.wanted {
+		if st, err := w.db.write.PrepareContext(ctx, q); err == nil {
+			w.prepared[q] = st
+		}
+		delete(w.wanted, q)
+	}
+	if len(w.versions) > maxCachedVersions {
+		clear(w.versions)
+	}
 	tx, err := w.db.BeginTx(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	g, err := newUseGroup(ctx, tx, w.stmts)
+	g, err := newUseGroupCached(ctx, tx, w.stmts, w)
 	if err != nil {
 		return err
 	}
 	defer g.close()
-	for i, r := range group {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT use_request`); err != nil {
+	savepointed := group
+	if len(group) == 1 {
+		// A lone request needs no savepoint: if it fails, the whole
+		// transaction is rolled back (two statements fewer per single use).
+		results, rerr := g.apply(ctx, group[0].uses)
+		if rerr != nil {
+			replies[0].err = rerr
+			return rerr
+		}
+		replies[0].results, savepointed = results, nil
+	}
+	for i, r := range savepointed {
+		if _, err := g.stmts.ExecContext(ctx, `SAVEPOINT use_request`); err != nil {
 			return fmt.Errorf("db: savepoint: %w", err)
 		}
 		seq, hash := g.seq, g.hash
@@ -268,14 +303,14 @@ func (w *useWriter) commitGroup(ctx context.Context, group []*useRequest, replie
 			clear(g.recordings) // its recordings were rolled back too
 			// If SQLite rolled the whole transaction back (disk full, I/O
 			// error), the savepoint is gone and the group fails.
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO use_request`); err != nil {
+			if _, err := g.stmts.ExecContext(ctx, `ROLLBACK TO use_request`); err != nil {
 				return errors.Join(rerr, fmt.Errorf("db: rollback to savepoint: %w", err))
 			}
 			replies[i].err = rerr
 		} else {
 			replies[i].results = results
 		}
-		if _, err := tx.ExecContext(ctx, `RELEASE use_request`); err != nil {
+		if _, err := g.stmts.ExecContext(ctx, `RELEASE use_request`); err != nil {
 			return fmt.Errorf("db: release savepoint: %w", err)
 		}
 	}
@@ -392,16 +427,28 @@ type historyRow struct {
 	unit      string
 }
 
+// maxCachedVersions bounds the decoded activity versions a writer keeps.
+const maxCachedVersions = 4096
+
 // newUseGroup starts a group in tx with the writer's prepared statements
 // (parent; nil to prepare them on tx).
 func newUseGroup(ctx context.Context, tx *Tx, parent *useStmts) (*useGroup, error) {
+	return newUseGroupCached(ctx, tx, parent, nil)
+}
+
+// newUseGroupCached is newUseGroup with the writer's caches (w; nil for
+// none): its statements prepared on the pool and its decoded versions.
+func newUseGroupCached(ctx context.Context, tx *Tx, parent *useStmts, w *useWriter) (*useGroup, error) {
 	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, activities: map[int64]*currentActivity{},
 		versions: map[versionKey]*monitoring.Activity{}, employees: map[string][]historyRow{},
 		timelines: map[int64][]versionRow{}, recordings: map[string]string{},
 		stmts: &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}}
+	if w != nil {
+		g.versions, g.stmts.parent, g.stmts.wanted = w.versions, w.prepared, w.wanted
+	}
 	g.delta.reset()
 	g.total.reset()
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`).Scan(&g.seq, &g.hash)
+	err := g.stmts.QueryRowContext(ctx, `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`).Scan(&g.seq, &g.hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("db: use log head: %w", err)
 	}
@@ -432,7 +479,7 @@ func (g *useGroup) activity(ctx context.Context, id int64) (*currentActivity, er
 	if a, ok := g.activities[id]; ok {
 		return a, nil
 	}
-	a, err := findCurrentActivity(ctx, g.tx, id)
+	a, err := findCurrentActivity(ctx, g.stmts, id)
 	if err != nil {
 		return nil, err
 	}
@@ -516,13 +563,24 @@ func (g *useGroup) activityAt(ctx context.Context, id int64, t time.Time) (*moni
 // stmtCache is a querier on a transaction that prepares each distinct
 // query once, so that the state helpers of state.go run prepared on the hot
 // path.
+//
+// With a writer's caches (parent, wanted), a query prepared on the write
+// pool is bound to the transaction instead of prepared again, and one that
+// is not is noted in wanted for the writer to prepare before the next group.
 type stmtCache struct {
-	tx    *Tx
-	stmts map[string]*sql.Stmt
+	tx     *Tx
+	stmts  map[string]*sql.Stmt
+	parent map[string]*sql.Stmt // read only here
+	wanted map[string]bool
 }
 
 func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	if p, ok := c.parent[query]; ok {
+		st := c.tx.StmtContext(ctx, p)
+		c.stmts[query] = st
 		return st, nil
 	}
 	st, err := c.tx.PrepareContext(ctx, query)
@@ -530,7 +588,19 @@ func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		return nil, err
 	}
 	c.stmts[query] = st
+	if c.wanted != nil {
+		c.wanted[query] = true
+	}
 	return st, nil
+}
+
+// ExecContext runs query prepared.
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 // QueryRowContext runs query prepared. A failed prepare is reported by the
