@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -329,5 +330,18 @@ func TestServe_DemoAndGracefulShutdown(t *testing.T) {
 	defer d.Close()
 	if demo, err := isDemo(context.Background(), d); err != nil || !demo {
 		t.Errorf("isDemo = %v, %v", demo, err)
+	}
+}
+
+// TestVerify_EmptyFileIsNoDatabase: an empty file (e.g. a backup that was
+// cut short) must not pass as a verified database.
+func TestVerify_EmptyFileIsNoDatabase(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runCLI(t, "", nil, "verify", "--db", empty).want(t, 1, "not a Vaaka database")
+	if st, err := os.Stat(empty); err != nil || st.Size() != 0 {
+		t.Errorf("verify wrote into the empty file: %v %v", st, err)
 	}
 }

@@ -79,11 +79,17 @@ func isDemo(ctx context.Context, d *db.DB) (bool, error) {
 // openExisting opens a database that must already exist (verify, backup):
 // a mistyped path must not silently create an empty database.
 func openExisting(path string) (*db.DB, error) {
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no database at %s (use --db or VAAKA_DB)", path)
 		}
 		return nil, err
+	}
+	// An empty file is no database: opening it would create an empty Vaaka
+	// schema, and verify would pass a backup that holds nothing.
+	if st.Size() == 0 {
+		return nil, fmt.Errorf("%s is empty: not a Vaaka database", path)
 	}
 	return db.Open(path)
 }
