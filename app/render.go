@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"path"
 	"reflect"
 	"regexp"
@@ -372,24 +373,30 @@ func (s *Server) newPage(c *fiber.Ctx, titleKey string) *webPage {
 // setErrors translates domain field errors (field → validation key) into
 // messages naming the field in the page's language, and the summary.
 func (s *Server) setErrors(p *webPage, fields map[string]string, rename func(string) string) {
+	s.putErrors(p, fields, rename, func(field, _ string) string { return webLabel(s.i18n, p.Lang, field) })
+}
+
+// putErrors is the one way field errors reach a page: each message (a
+// "validation." key, or a "web." key as it is) names its field with
+// label(field, name), where name is the field after rename — the form
+// control the message stands next to — and the summary lists them in
+// field order.
+func (s *Server) putErrors(p *webPage, fields map[string]string, rename func(string) string, label func(field, name string) string) {
 	if len(fields) == 0 {
 		return
 	}
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
 	}
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
-	}
-	slices.Sort(names)
-	for _, f := range names {
-		key := fields[f]
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
 		name := f
 		if rename != nil {
 			name = rename(f)
 		}
-		label := webLabel(s.i18n, p.Lang, f)
+		if _, dup := p.Errors[name]; dup {
+			continue
+		}
+		key := fields[f]
 		msgKey := "validation." + key
 		if strings.HasPrefix(key, "web.") {
 			msgKey = key
@@ -397,10 +404,7 @@ func (s *Server) setErrors(p *webPage, fields map[string]string, rename func(str
 		if !s.i18n.Has(msgKey) {
 			msgKey = "validation.invalid"
 		}
-		msg := s.i18n.T(p.Lang, msgKey, "field", label)
-		if _, dup := p.Errors[name]; dup {
-			continue
-		}
+		msg := s.i18n.T(p.Lang, msgKey, "field", label(f, name))
 		p.Errors[name] = msg
 		p.Summary = append(p.Summary, fieldMsg{Field: name, ID: fid(name), Message: msg})
 	}

@@ -173,37 +173,7 @@ var caseSuffixRE = regexp.MustCompile(`_\d+$`)
 // caseErrors puts field errors (field → message key) on the page: next to
 // the field and in the summary, each naming its field.
 func (s *Server) caseErrors(p *webPage, fields map[string]string, rename func(string) string) {
-	if len(fields) == 0 {
-		return
-	}
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
-	}
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
-	}
-	sort.Strings(names)
-	for _, f := range names {
-		name := f
-		if rename != nil {
-			name = rename(f)
-		}
-		if _, dup := p.Errors[name]; dup {
-			continue
-		}
-		key := fields[f]
-		msgKey := "validation." + key
-		if strings.HasPrefix(key, "web.") {
-			msgKey = key
-		}
-		if !s.i18n.Has(msgKey) {
-			msgKey = "validation.invalid"
-		}
-		msg := s.i18n.T(p.Lang, msgKey, "field", s.caseLabel(p.Lang, name))
-		p.Errors[name] = msg
-		p.Summary = append(p.Summary, fieldMsg{Field: name, ID: fid(name), Message: msg})
-	}
+	s.putErrors(p, fields, rename, func(_, name string) string { return s.caseLabel(p.Lang, name) })
 }
 
 // caseRuleRow is a refusing or checked rule with its translated text.

@@ -55,41 +55,12 @@ func (s *Server) routesNotices(r fiber.Router) {
 // naming its field: the label is "<prefix><field>" when the catalog has it,
 // else the register's label.
 func (s *Server) formErrors(p *webPage, fields map[string]string, prefix string, rename func(string) string) {
-	if len(fields) == 0 {
-		return
-	}
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
-	}
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
-	}
-	sort.Strings(names)
-	for _, f := range names {
-		name := f
-		if rename != nil {
-			name = rename(f)
-		}
-		if _, dup := p.Errors[name]; dup {
-			continue
-		}
-		label := webLabel(s.i18n, p.Lang, name)
+	s.putErrors(p, fields, rename, func(_, name string) string {
 		if key := prefix + name; s.i18n.Has(key) {
-			label = s.i18n.T(p.Lang, key)
+			return s.i18n.T(p.Lang, key)
 		}
-		key := fields[f]
-		msgKey := "validation." + key
-		if strings.HasPrefix(key, "web.") {
-			msgKey = key
-		}
-		if !s.i18n.Has(msgKey) {
-			msgKey = "validation.invalid"
-		}
-		msg := s.i18n.T(p.Lang, msgKey, "field", label)
-		p.Errors[name] = msg
-		p.Summary = append(p.Summary, fieldMsg{Field: name, ID: fid(name), Message: msg})
-	}
+		return webLabel(s.i18n, p.Lang, name)
+	})
 }
 
 // noticeRule is a refusing rule with its text.
