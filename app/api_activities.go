@@ -376,11 +376,7 @@ func (s *Server) apiActivityList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiActivityJSON]{Items: make([]apiActivityJSON, 0, len(as)), NextCursor: apiEncodeSeqCursor(next)}
-	for _, a := range as {
-		out.Items = append(out.Items, apiActivityOut(a))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiActivityJSON]{Items: apiMap(as, apiActivityOut), NextCursor: apiEncodeSeqCursor(next)})
 }
 
 func (s *Server) apiActivityGet(c *fiber.Ctx) error {

@@ -236,11 +236,7 @@ func (s *Server) apiUserList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiUserJSON]{Items: make([]apiUserJSON, 0, len(us))}
-	for _, u := range us {
-		out.Items = append(out.Items, apiUserOut(u))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiUserJSON]{Items: apiMap(us, apiUserOut)})
 }
 
 func (s *Server) apiUserCreate(c *fiber.Ctx) error {
@@ -363,11 +359,7 @@ func (s *Server) apiTokenList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiTokenJSON]{Items: make([]apiTokenJSON, 0, len(ts))}
-	for _, t := range ts {
-		out.Items = append(out.Items, apiTokenOut(t))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiTokenJSON]{Items: apiMap(ts, apiTokenOut)})
 }
 
 func (s *Server) apiTokenCreate(c *fiber.Ctx) error {

@@ -115,11 +115,7 @@ func (s *Server) apiEmployeeList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiEmployeeJSON]{Items: make([]apiEmployeeJSON, 0, len(es)), NextCursor: apiEncodeCursor(next)}
-	for _, e := range es {
-		out.Items = append(out.Items, apiEmployeeOut(e))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiEmployeeJSON]{Items: apiMap(es, apiEmployeeOut), NextCursor: apiEncodeCursor(next)})
 }
 
 func (s *Server) apiEmployeeGet(c *fiber.Ctx) error {

@@ -246,6 +246,16 @@ type apiPage[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
+// apiMap converts every item of a page for the answer (never nil, so an
+// empty page is "items": []).
+func apiMap[T, U any](xs []T, conv func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, conv(x))
+	}
+	return out
+}
+
 // apiListParams are the parsed limit and raw cursor of a list request.
 type apiListParams struct {
 	Limit  int

@@ -352,11 +352,7 @@ func (s *Server) apiNoticeList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiNoticeJSON]{Items: make([]apiNoticeJSON, 0, len(ns)), NextCursor: apiEncodeSeqCursor(next)}
-	for _, n := range ns {
-		out.Items = append(out.Items, apiNoticeOut(n))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiNoticeJSON]{Items: apiMap(ns, apiNoticeOut), NextCursor: apiEncodeSeqCursor(next)})
 }
 
 // apiNoticeGet answers a notice with its content: hr, dpo and
@@ -412,11 +408,7 @@ func (s *Server) apiNoticeAcknowledgements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiRecipientJSON]{Items: make([]apiRecipientJSON, 0, len(rs)), NextCursor: apiEncodeCursor(next)}
-	for _, r := range rs {
-		out.Items = append(out.Items, apiRecipientOut(r))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiRecipientJSON]{Items: apiMap(rs, apiRecipientOut), NextCursor: apiEncodeCursor(next)})
 }
 
 // apiNoticeRemind queues a reminder to every recipient who has not

@@ -56,9 +56,5 @@ func (s *Server) apiOutboxList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiOutboxJSON]{Items: make([]apiOutboxJSON, 0, len(items)), NextCursor: apiEncodeSeqCursor(next)}
-	for _, m := range items {
-		out.Items = append(out.Items, apiOutboxOut(m))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiOutboxJSON]{Items: apiMap(items, apiOutboxOut), NextCursor: apiEncodeSeqCursor(next)})
 }

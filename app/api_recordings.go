@@ -86,11 +86,7 @@ func (s *Server) apiRecordingCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return apiRekeyBatch(err, "recordings", batch)
 	}
-	out := apiPage[apiRecordingJSON]{Items: make([]apiRecordingJSON, 0, len(got))}
-	for _, r := range got {
-		out.Items = append(out.Items, s.apiRecordingOut(r))
-	}
-	return apiSendJSON(c, fiber.StatusCreated, out)
+	return apiSendJSON(c, fiber.StatusCreated, apiPage[apiRecordingJSON]{Items: apiMap(got, s.apiRecordingOut)})
 }
 
 func (s *Server) apiRecordingList(c *fiber.Ctx) error {
@@ -111,11 +107,7 @@ func (s *Server) apiRecordingList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiRecordingJSON]{Items: make([]apiRecordingJSON, 0, len(rs)), NextCursor: apiEncodeCursor(next)}
-	for _, r := range rs {
-		out.Items = append(out.Items, s.apiRecordingOut(r))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiRecordingJSON]{Items: apiMap(rs, s.apiRecordingOut), NextCursor: apiEncodeCursor(next)})
 }
 
 // apiRecordingDeletedIn is the optional body of POST /recordings/{ref}/deleted.

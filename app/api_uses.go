@@ -287,11 +287,7 @@ func (s *Server) apiSendUses(c *fiber.Ctx, f monitoring.UseFilter) error {
 	if err != nil {
 		return err
 	}
-	out := apiPage[apiUseJSON]{Items: make([]apiUseJSON, 0, len(us)), NextCursor: apiEncodeSeqCursor(next)}
-	for _, u := range us {
-		out.Items = append(out.Items, apiUseOut(u))
-	}
-	return apiSendJSON(c, fiber.StatusOK, out)
+	return apiSendJSON(c, fiber.StatusOK, apiPage[apiUseJSON]{Items: apiMap(us, apiUseOut), NextCursor: apiEncodeSeqCursor(next)})
 }
 
 // apiUseGet answers one use if the principal may see it, 404 otherwise (its
