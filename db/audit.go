@@ -68,21 +68,9 @@ func (s *AuditService) ListAudit(ctx context.Context, f monitoring.AuditFilter) 
 	}
 	q += " ORDER BY seq DESC LIMIT ?"
 	args = append(args, limit+1)
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	out, err := queryRows(ctx, s.db.read, "db: list audit", scanAuditEntry, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: list audit: %w", err)
-	}
-	defer rows.Close()
-	var out []*monitoring.AuditEntry
-	for rows.Next() {
-		e, err := scanAuditEntry(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("db: list audit: %w", err)
+		return nil, 0, err
 	}
 	var next int64
 	if len(out) > limit {

@@ -176,21 +176,9 @@ func (s *NoticeService) ListNotices(ctx context.Context, f monitoring.NoticeFilt
 	}
 	q += ` ORDER BY n.id DESC LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	out, err := queryRows(ctx, s.db.read, "db: list notices", scanNotice, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: list notices: %w", err)
-	}
-	defer rows.Close()
-	var out []*monitoring.Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("db: list notices: %w", err)
+		return nil, 0, err
 	}
 	var next int64
 	if len(out) > limit {

@@ -122,21 +122,9 @@ func (s *AccessRequestService) ListAccessRequests(ctx context.Context, f monitor
 	}
 	q += ` ORDER BY due_on, id LIMIT ?`
 	args = append(args, limit+1)
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	out, err := queryRows(ctx, s.db.read, "db: list access requests", scanAccessRequest, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: list access requests: %w", err)
-	}
-	defer rows.Close()
-	var out []*monitoring.AccessRequest
-	for rows.Next() {
-		r, err := scanAccessRequest(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("db: list access requests: %w", err)
+		return nil, 0, err
 	}
 	var next int64
 	if len(out) > limit {

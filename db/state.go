@@ -182,3 +182,25 @@ func employeeAt(ctx context.Context, q querier, staffID string, t time.Time) (mo
 	}
 	return monitoring.EmployeeAt{Known: true, Unit: unit}, nil
 }
+
+// queryRows runs a list query and scans every row with scan; errors are
+// wrapped with what ("db: list notices").
+func queryRows[T any](ctx context.Context, q querier, what string, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
