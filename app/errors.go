@@ -143,6 +143,8 @@ func isDiskFull(err error) bool {
 // handleError is the one error handler: problem+json under /api/, the HTML
 // error page elsewhere.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	s.setSecurityHeaders(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	lang := s.langOf(c)
 	p, internal := s.problemOf(err, lang)
 	if internal {

@@ -1,6 +1,10 @@
 package app_test
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -63,9 +67,31 @@ func TestSecurityHeaders_EveryKindOfAnswer(t *testing.T) {
 	api("api 404", "/api/v1/activities/999", asHR)
 	api("api 401", "/api/v1/me", "")
 	api("healthz", "/healthz", "")
+	// Unknown methods and bodies over the limit are answered outside the
+	// routes (the latter by fasthttp itself, over a real socket).
+	for _, path := range []string{"/api/v1/uses", "/dashboard"} {
+		resp := f.do(t, "PROPFIND", path, asHR, "")
+		raw := readBody(t, resp)
+		if resp.StatusCode != 501 || !strings.Contains(raw, "501") {
+			t.Errorf("PROPFIND %s: %d %.200s", path, resp.StatusCode, raw)
+		}
+		got = append(got, answer{name: "PROPFIND " + path, resp: resp})
+	}
+	for _, path := range []string{"/api/v1/uses", "/employees/import"} {
+		resp := overSocket(t, f.testServer, fmt.Sprintf("POST %s HTTP/1.1\r\nHost: vaaka\r\nContent-Type: multipart/form-data; boundary=x\r\n"+
+			"Content-Length: %d\r\n\r\n", path, 9<<20))
+		raw := readBody(t, resp)
+		if resp.StatusCode != 413 || !strings.Contains(raw, "413") {
+			t.Errorf("9 MiB to %s: %d %.200s", path, resp.StatusCode, raw)
+		}
+		if web := !strings.HasPrefix(path, "/api/"); web != strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("9 MiB to %s: Content-Type %q", path, resp.Header.Get("Content-Type"))
+		}
+		got = append(got, answer{name: "413 " + path, resp: resp})
+	}
 	for _, a := range got {
 		h := a.resp.Header
-		if a.resp.StatusCode >= 500 {
+		if a.resp.StatusCode >= 500 && a.resp.StatusCode != 501 {
 			t.Errorf("%s: status %d", a.name, a.resp.StatusCode)
 		}
 		csp := h.Get("Content-Security-Policy")
@@ -94,6 +120,31 @@ func TestSecurityHeaders_EveryKindOfAnswer(t *testing.T) {
 			t.Errorf("%s: HSTS without SecureCookies", a.name)
 		}
 	}
+}
+
+// overSocket sends a raw request to ts served on a real socket and reads
+// the answer (App.Test reports fasthttp's own errors instead of answers).
+func overSocket(t *testing.T, ts *testServer, request string) *http.Response {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ts.App().Listener(ln)
+	t.Cleanup(func() { ln.Close() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := io.WriteString(conn, request); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
 
 // TestSecurityCookies_SecureBehindTLS: with SecureCookies (behind TLS)

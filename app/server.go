@@ -8,11 +8,13 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	"vaaka/cooperation"
 	"vaaka/monitoring"
@@ -118,11 +120,41 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg),
+		RequestMethods:          append(slices.Clone(fiber.DefaultMethods), methodUnsupported),
 	})
+	guardMethods(s.app)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(s.securityHeaders)
+	s.app.Use(func(c *fiber.Ctx) error {
+		if c.Method() == methodUnsupported {
+			return fiber.ErrNotImplemented
+		}
+		return c.Next()
+	})
 	s.routes()
 	return s, nil
+}
+
+// methodUnsupported stands in for every request method fiber does not
+// know (PROPFIND, BREW, …), so that such requests pass through the
+// middleware like any other and get the security headers and a problem
+// body (501) instead of fiber's bare "Invalid http method".
+const methodUnsupported = "X-VAAKA-UNSUPPORTED"
+
+// guardMethods rewrites unknown request methods to methodUnsupported
+// before fiber sees them.
+func guardMethods(app *fiber.App) {
+	srv := app.Server()
+	next := srv.Handler
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		switch string(ctx.Method()) { // no allocation
+		case fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodDelete,
+			fiber.MethodConnect, fiber.MethodOptions, fiber.MethodTrace, fiber.MethodPatch:
+		default:
+			ctx.Request.Header.SetMethod(methodUnsupported)
+		}
+		next(ctx)
+	}
 }
 
 func proxyHeader(cfg Config) string {
@@ -149,6 +181,18 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 // without inline script or style, no framing, no sniffing, no referrer, and
 // no caching of pages that may hold personal data.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	s.setSecurityHeaders(c)
+	err := c.Next()
+	if len(c.Response().Header.Peek("Cache-Control")) == 0 {
+		c.Response().Header.Set("Cache-Control", "no-store")
+	}
+	return err
+}
+
+// setSecurityHeaders sets the headers of securityHeaders. The error handler
+// calls it too: fasthttp answers some requests (a body over the limit)
+// through it without running any middleware.
+func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Frame-Options", "DENY")
@@ -158,9 +202,4 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	if s.cfg.SecureCookies {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	err := c.Next()
-	if len(c.Response().Header.Peek("Cache-Control")) == 0 {
-		h.Set("Cache-Control", "no-store")
-	}
-	return err
 }
