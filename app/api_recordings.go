@@ -36,14 +36,17 @@ type apiRecordingJSON struct {
 	DeletedBy       string  `json:"deleted_by"`
 	FirstSeenAt     *string `json:"first_seen_at" format:"date-time"`
 	Source          string  `json:"source" enum:"api,web,use"`
-	Overdue         bool    `json:"overdue" doc:"past its deletion deadline and not deleted"`
+	Overdue         bool    `json:"overdue" doc:"past its deletion deadline and not deleted (never while on hold)"`
+	// R-RET-2: a legal hold suspends the deletion deadline (api_evidence.go).
+	OnHold            bool `json:"on_hold" doc:"a legal hold is in force"`
+	DeletionSuspended bool `json:"deletion_suspended" doc:"the deletion deadline is suspended by a legal hold"`
 }
 
 func (s *Server) apiRecordingOut(r *monitoring.Recording) apiRecordingJSON {
 	return apiRecordingJSON{Ref: r.Ref, CallStartedAt: apiTimeOut(r.CallStartedAt), Direction: string(r.Direction),
 		ActivityID: r.ActivityID, EmployeeStaffID: r.EmployeeStaffID, DeletionDue: apiTimeOut(r.DeletionDue),
 		DeletedAt: apiTimeOut(r.DeletedAt), DeletedBy: r.DeletedBy, FirstSeenAt: apiTimeOut(r.FirstSeenAt),
-		Source: r.Source, Overdue: r.Overdue(s.Now())}
+		Source: r.Source, Overdue: r.Overdue(s.Now()), OnHold: r.OnHold, DeletionSuspended: r.OnHold && r.DeletedAt.IsZero()}
 }
 
 // apiDecodeRecordings decodes one recording or {"recordings": [...]}.

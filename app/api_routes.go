@@ -76,6 +76,13 @@ func (s *Server) routesAPI(r fiber.Router) {
 	// extract and the callers' information (api_notices.go).
 	s.routesAPINotices(r)
 
+	// Evidence (issue 5): receipts, holds and log retention
+	// (routes_evidence.go), the telephony import (routes_imports.go), the
+	// representatives' statistics (routes_stats.go).
+	s.routesAPIEvidence(r)
+	s.routesAPIImports(r)
+	s.routesAPIStats(r)
+
 	// The principal's own data.
 	r.Get("/me", s.need(""), s.apiMe)
 	r.Get("/me/uses", s.need(read), s.apiMeUses)

@@ -104,7 +104,7 @@ type apiUseJSON struct {
 	Note             string   `json:"note"`
 	OccurredAt       *string  `json:"occurred_at" format:"date-time"`
 	RecordedAt       *string  `json:"recorded_at" format:"date-time"`
-	Source           string   `json:"source" enum:"web,api"`
+	Source           string   `json:"source" enum:"web,api,import"`
 	Corrects         string   `json:"corrects,omitempty"`
 	Flags            []string `json:"flags" enum:"activity_not_active,unauthorized_user,purpose_not_registered,purpose_missing,employee_not_covered,employee_not_notified,retention_exceeded,recording_deleted"`
 	Hash             string   `json:"hash" doc:"this entry's hash in the use log chain"`

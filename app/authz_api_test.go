@@ -21,6 +21,11 @@ type authzRow struct {
 
 var authzRoles = [6]string{asAdmin, asHR, asDPO, asRep, asSup, asEmp}
 
+// apiAuthzExtra adds the rows of a feature's routes to the matrix; a
+// feature's test file appends to it in an init function, with the setup
+// its rows need.
+var apiAuthzExtra []func(t *testing.T, f *apiFixture) []authzRow
+
 // TestAuthzAPI_Matrix drives every API route as every role through the
 // real app and fails when a route registered under /api/v1 has no row.
 func TestAuthzAPI_Matrix(t *testing.T) {
@@ -133,6 +138,9 @@ func TestAuthzAPI_Matrix(t *testing.T) {
 		{method: "GET", route: "/api/v1/me/uses", path: "/api/v1/me/uses", want: [6]int{ok, ok, ok, ok, ok, ok}},
 	}
 
+	for _, extra := range apiAuthzExtra {
+		rows = append(rows, extra(t, f)...)
+	}
 	covered := map[string]bool{}
 	for _, row := range rows {
 		covered[row.method+" "+row.route] = true

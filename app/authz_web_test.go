@@ -25,6 +25,11 @@ type webAuthzRow struct {
 	form          url.Values
 }
 
+// webAuthzExtra adds the rows of a feature's routes to the matrix; a
+// feature's test file appends to it in an init function, with the setup its
+// rows need. Its browsers are signed in as <role>@example.fi.
+var webAuthzExtra []func(t *testing.T, ts *testServer) []webAuthzRow
+
 var webAuthzRoles = []string{"admin", "hr", "dpo", "representative", "supervisor", "employee", "anonymous"}
 
 // TestWebAuthorizationMatrix checks every registered web route against the
@@ -203,6 +208,15 @@ func TestWebAuthorizationMatrix(t *testing.T) {
 		{method: "POST", route: "/requests/:id/deliver", path: rp + "/deliver", allow: hrDPO, ok: 422},
 		{method: "POST", route: "/logout", path: "/logout", allow: all, ok: 303}, // last: ends the sessions
 	}
+
+	// The rows of features' own test files (webAuthzExtra) go before the
+	// logout row, which must stay last.
+	logout := rows[len(rows)-1]
+	rows = rows[:len(rows)-1]
+	for _, extra := range webAuthzExtra {
+		rows = append(rows, extra(t, ts)...)
+	}
+	rows = append(rows, logout)
 
 	// Every registered web route has a row.
 	have := map[string]bool{}

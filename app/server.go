@@ -40,6 +40,8 @@ type Config struct {
 	// dates (R-COOP-1); configuration because the law changes (default
 	// cooperation.DefaultThresholds).
 	CoopThresholds []cooperation.Threshold
+	// LogRetentionDays is the retention of the use log itself (R-LOG-2).
+	LogRetentionDays int
 }
 
 // DefaultConfig returns the defaults.
@@ -61,6 +63,10 @@ type Deps struct {
 	Notices    monitoring.NoticeService
 	Requests   monitoring.AccessRequestService
 	Outbox     monitoring.OutboxService
+	Evidence   monitoring.EvidenceService   // receipts, log retention (issue 5)
+	Holds      monitoring.HoldService       // legal holds
+	Imports    monitoring.ImportService     // telephony access-log import
+	Stats      monitoring.StatisticsService // representatives' statistics
 	// Ping tells whether the database answers (/healthz).
 	Ping func(ctx context.Context) error
 	// Now is the clock; tests freeze it.

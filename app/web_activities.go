@@ -358,6 +358,7 @@ type activityView struct {
 	Message   string
 	Langs     []monitoring.Language
 	Notices   activityNotices // web_notices.go
+	Charts    *weeklyCharts   // web_stats.go
 }
 
 func (s *Server) renderActivity(c *fiber.Ctx, status int, id int64, refused []monitoring.Readiness, msgKey string) error {
@@ -382,6 +383,9 @@ func (s *Server) renderActivity(c *fiber.Ctx, status int, id int64, refused []mo
 		p.Flash, p.FlashErr = s.i18n.T(p.Lang, msgKey), true
 	}
 	if v.Notices, err = s.activityNoticesOf(c, a); err != nil {
+		return err
+	}
+	if v.Charts, err = s.weeklyChartsOf(c, p.Lang, a.ID, !p.Can("hr", "dpo")); err != nil {
 		return err
 	}
 	p.Data = v

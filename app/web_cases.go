@@ -454,7 +454,8 @@ func (s *Server) handleCases(c *fiber.Ctx) error {
 
 // repData is the representatives' portal.
 type repData struct {
-	Rows []caseRow
+	Rows     []caseRow
+	Receipts []*monitoring.ReceiptRecord // the latest receipts of the use log (web_evidence.go)
 }
 
 // handleRepresentative is the representatives' portal: their open cases
@@ -475,6 +476,10 @@ func (s *Server) handleRepresentative(c *fiber.Ctx) error {
 			}
 		}
 		d.Rows = s.caseRows(open, s.Now())
+	}
+	var err error
+	if d.Receipts, err = s.latestReceipts(c); err != nil { // web_evidence.go
+		return err
 	}
 	p.Data = d
 	return s.render(c, fiber.StatusOK, "representative", p)

@@ -261,6 +261,12 @@ type recordingsData struct {
 	Next    string
 	NextURL string
 	Now     time.Time
+	// Legal holds (web_evidence.go): the holds in force by ref, and the
+	// recording whose hold form is shown again with an error.
+	Holds      map[string]*monitoring.Hold
+	HoldRef    string
+	HoldReason string
+	HoldSet    bool
 }
 
 func (s *Server) handleRecordings(c *fiber.Ctx) error {
@@ -271,6 +277,9 @@ func (s *Server) handleRecordings(c *fiber.Ctx) error {
 		return err
 	}
 	d := recordingsData{Items: items, Overdue: f.Overdue, Next: next, Now: now}
+	if err := s.recordingHolds(c, &d); err != nil {
+		return err
+	}
 	if next != "" {
 		q := url.Values{"cursor": {next}}
 		if f.Overdue {

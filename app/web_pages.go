@@ -27,6 +27,7 @@ type dashboardData struct {
 	// (web_notices.go, web_requests.go).
 	Notices  []activityNotice
 	Requests []requestRow
+	Charts   *weeklyCharts // web_stats.go
 }
 
 func (s *Server) handleDashboard(c *fiber.Ctx) error {
@@ -42,6 +43,9 @@ func (s *Server) handleDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	if v.Requests, err = s.requestsDue(c); err != nil {
+		return err
+	}
+	if v.Charts, err = s.weeklyChartsOf(c, s.langOf(c), 0, false); err != nil {
 		return err
 	}
 	for _, f := range monitoring.AllFlags {

@@ -102,6 +102,9 @@ func (s *Server) routesWeb(r fiber.Router) {
 	s.routesCases(r)
 	s.routesNotices(r)  // web_notices.go
 	s.routesRequests(r) // web_requests.go
+	s.routesWebEvidence(r)
+	s.routesWebImports(r)
+	s.routesWebStats(r)
 }
 
 // navDefs is the main navigation; each link shows only to the roles that
@@ -114,11 +117,16 @@ var navDefs = []struct {
 	{"/activities", "web.nav.activities", []monitoring.Role{rHR, rDPO, rRep, rSup}},
 	{"/uses", "web.nav.uses", []monitoring.Role{rHR, rDPO, rSup}},
 	{"/recordings", "web.nav.recordings", []monitoring.Role{rHR, rDPO}},
+	{"/imports", "web.imports.title", []monitoring.Role{rHR}},
+	{"/statistics", "stats.nav", []monitoring.Role{rRep, rHR, rDPO}},
+	{"/receipts", "web.evidence.nav.receipts", []monitoring.Role{rRep, rDPO}},
+	{"/receipts/verify", "web.evidence.verify.title", []monitoring.Role{rHR}},
 	{"/employees", "web.nav.employees", []monitoring.Role{rHR, rDPO}},
 	{"/units", "web.nav.units", []monitoring.Role{rHR, rDPO}},
 	{"/cases", "web.case.nav", []monitoring.Role{rHR, rDPO, rRep}},
 	{"/requests", "web.request.nav", []monitoring.Role{rHR, rDPO}},
 	{"/audit", "web.nav.audit", []monitoring.Role{rDPO}},
+	{"/log-retention", "web.evidence.nav.log_retention", []monitoring.Role{rDPO}},
 	{"/outbox", "mail.ui.nav", []monitoring.Role{rHR}},
 	{"/representative", "web.nav.representative", []monitoring.Role{rRep}},
 	{"/me", "web.nav.me", []monitoring.Role{rEmp}},

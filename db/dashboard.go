@@ -167,7 +167,7 @@ func (s *DashboardService) flagged(ctx context.Context, d *monitoring.Dashboard,
 // overdue counts and lists the recordings past their deletion deadline and
 // not deleted (R-RET-2), oldest deadline first.
 func (s *DashboardService) overdue(ctx context.Context, d *monitoring.Dashboard, now time.Time) error {
-	const where = ` FROM recordings WHERE deleted_at = '' AND deletion_due <> '' AND deletion_due < ?`
+	const where = ` FROM recordings WHERE deleted_at = '' AND deletion_due <> '' AND deletion_due < ? AND on_hold = 0` // held: not overdue (R-RET-2)
 	at := formatTime(now)
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+where, at).Scan(&d.OverdueDeletions); err != nil {
 		return fmt.Errorf("db: dashboard overdue: %w", err)

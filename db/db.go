@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -44,6 +45,12 @@ type DB struct {
 	Now func() time.Time
 
 	uses *useWriter // group-commit writer, started lazily
+
+	keys struct { // the signing key file's path (keys.go)
+		mu   sync.Mutex
+		file string
+	}
+	keyCache keyring // the current private signing key (keys.go)
 }
 
 // Open opens (creating if needed) the database at path and applies the

@@ -60,6 +60,24 @@ func hotQueries() []planCase {
 		{name: "use log head", query: `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`, ordered: true},
 		{name: "audit head", query: `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`, ordered: true},
 	}
+	// The representatives' statistics and the charts (statistics.go) and
+	// the writer's rollups of 0009 (rollup.go).
+	for _, c := range []planCase{
+		{name: "statistics cells", query: statCellsSQL, args: []any{"2025-12", "2026-11"}},
+		{name: "statistics cells of an activity", query: statCellsActivitySQL, args: []any{3, "2025-12", "2026-11"}},
+		{name: "statistics month employees", query: statMonthEmployeesSQL, args: []any{3, "2026-11", ""}},
+		{name: "statistics overdue", query: statOverdueSQL, args: []any{formatTime(now)}},
+		{name: "charts weeks", query: chartWeeksSQL, args: []any{"2026-09-07", "2026-11-23"}},
+		{name: "charts weeks of an activity", query: chartWeeksActivitySQL, args: []any{"2026-09-07", "2026-11-23", 3}},
+		{name: "charts deletions", query: chartDeletionsSQL, args: []any{"2026-09-07", "2026-11-23"}},
+		{name: "charts deletions of an activity", query: chartDeletionsActivitySQL, args: []any{"2026-09-07", "2026-11-23", 3}},
+		{name: "charts largest cell", query: chartMaxEmployeesSQL, args: []any{3, "2026-09", "2026-11"}},
+		{name: "charts employees", query: chartEmployeesSQL, args: []any{3, "2026-09", "2026-11"}},
+		{name: "writer rollup employees", query: upsertRollupEmployeeSQL, args: make([]any, 7)},
+		{name: "writer week rollup", query: upsertWeekSQL, args: make([]any, 4)},
+	} {
+		cases = append(cases, c)
+	}
 	for i, q := range useStmtSQL {
 		cases = append(cases, planCase{name: "writer statement " + string(rune('a'+i)), query: q, args: make([]any, strings.Count(q, "?"))})
 	}

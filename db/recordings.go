@@ -25,7 +25,7 @@ func NewRecordingService(d *DB) *RecordingService { return &RecordingService{db:
 
 // recordingColumns are the columns of recordings in scanRecording order.
 const recordingColumns = `ref, call_started_at, direction, activity_id, employee_staff_id, deletion_due,
-	deleted_at, deleted_by, first_seen_at, source`
+	deleted_at, deleted_by, first_seen_at, source, on_hold`
 
 // RegisterRecordings enters recordings in the ledger in one transaction,
 // each with its deletion deadline from the activity's current retention
@@ -98,7 +98,7 @@ func (s *RecordingService) RegisterRecordings(ctx context.Context, actor string,
 		if r.Source == "" {
 			r.Source = "api"
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO recordings (`+recordingColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		_, err = tx.ExecContext(ctx, `INSERT INTO recordings (`+recordingColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,0)`,
 			r.Ref, formatTime(r.CallStartedAt), string(r.Direction), r.ActivityID, r.EmployeeStaffID,
 			formatTime(r.DeletionDue), "", "", formatTime(r.FirstSeenAt), r.Source)
 		if err != nil {
@@ -190,7 +190,7 @@ func (s *RecordingService) ListRecordings(ctx context.Context, f monitoring.Reco
 	key := "call_started_at"
 	if f.Overdue {
 		key = "deletion_due"
-		where = append(where, `deleted_at = ''`, `deletion_due <> ''`, `deletion_due < ?`)
+		where = append(where, `deleted_at = ''`, `deletion_due <> ''`, `deletion_due < ?`, `on_hold = 0`) // R-RET-2: held recordings are not overdue
 		args = append(args, formatTime(now))
 		order = `deletion_due, ref`
 	} else {
@@ -277,7 +277,7 @@ func scanRecording(r rowScanner) (*monitoring.Recording, error) {
 	var rec monitoring.Recording
 	var direction, callStarted, due, deleted, firstSeen string
 	if err := r.Scan(&rec.Ref, &callStarted, &direction, &rec.ActivityID, &rec.EmployeeStaffID, &due, &deleted,
-		&rec.DeletedBy, &firstSeen, &rec.Source); err != nil {
+		&rec.DeletedBy, &firstSeen, &rec.Source, &rec.OnHold); err != nil {
 		return nil, err
 	}
 	rec.Direction = monitoring.Direction(direction)

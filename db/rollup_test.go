@@ -82,8 +82,9 @@ func TestRollups_IncrementalEqualsRebuild_R_LOG_1(t *testing.T) {
 	}
 }
 
-// TestRollups_MigrationBackfill: migration 0003 on a database that already
-// holds uses fills the rollups with what the writer would have kept.
+// TestRollups_MigrationBackfill: migrations 0003 and 0009 on a database
+// that already holds uses fill the rollups with what the writer would have
+// kept.
 func TestRollups_MigrationBackfill(t *testing.T) {
 	f := newUseFixture(t)
 	recordVariedUses(t, f)
@@ -98,6 +99,11 @@ func TestRollups_MigrationBackfill(t *testing.T) {
 		`DROP INDEX activity_versions_at`, `CREATE INDEX activity_versions_time ON activity_versions(activity_id, valid_from)`,
 		`DROP INDEX recordings_due_ref`, `CREATE INDEX recordings_due ON recordings(deletion_due) WHERE deleted_at = '' AND deletion_due <> ''`,
 		`DELETE FROM schema_migrations WHERE name LIKE '%0003_rollups.sql'`,
+		// and before 0009 (its tables are backfilled from the uses too).
+		`DROP TABLE use_rollup_employees`, `DROP TABLE use_week_rollup`,
+		`DROP TABLE recording_week_rollup`, `DROP TRIGGER recordings_week_insert`,
+		`DROP TRIGGER recordings_week_delete`, `DROP TRIGGER recordings_week_update`, `DROP INDEX recordings_overdue_stats`,
+		`DELETE FROM schema_migrations WHERE name LIKE '%0009_statistics.sql'`,
 	} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)

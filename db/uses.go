@@ -68,7 +68,7 @@ func (s *UseService) RecordUses(ctx context.Context, uses []*monitoring.Use) ([]
 		switch c.Source {
 		case "":
 			c.Source = monitoring.SourceAPI
-		case monitoring.SourceAPI, monitoring.SourceWeb:
+		case monitoring.SourceAPI, monitoring.SourceWeb, monitoring.SourceImport:
 		default:
 			fe.Add(fmt.Sprintf("[%d].source", i), monitoring.MsgUnknown)
 		}
@@ -987,77 +987,12 @@ func singleMonth(from, to time.Time) string {
 	return ""
 }
 
-// VerifyUses walks the chain from its genesis in sequence order with
+// VerifyUses walks the chain from its genesis (or the latest retention
+// checkpoint, R-LOG-2) in sequence order with
 // constant memory and reports the first entry that does not verify
 // (R-LOG-1: changed, removed or reordered rows). Reading the rows and
 // checking them run in two goroutines (a bounded pipeline of small chunks),
 // so that both cores work on a long log.
 func (s *UseService) VerifyUses(ctx context.Context) (monitoring.ChainReport, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	const chunk = 256
-	chunks := make(chan []*useRow, 4)
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(chunks)
-		readErr <- func() error {
-			rows, err := s.db.read.QueryContext(ctx, `SELECT `+useColumns+` FROM uses ORDER BY seq`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			buf := make([]*useRow, 0, chunk)
-			for rows.Next() {
-				w, err := scanUseRow(rows)
-				if err != nil {
-					return err
-				}
-				if buf = append(buf, w); len(buf) == chunk {
-					select {
-					case chunks <- buf:
-					case <-ctx.Done():
-						return nil // the checker stopped
-					}
-					buf = make([]*useRow, 0, chunk)
-				}
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if len(buf) > 0 {
-				select {
-				case chunks <- buf:
-				case <-ctx.Done():
-				}
-			}
-			return nil
-		}()
-	}()
-	v := monitoring.NewChainVerifier("uses")
-	stopped := false
-	for ws := range chunks {
-		for _, w := range ws {
-			if stopped {
-				break
-			}
-			u, err := w.use()
-			if err != nil || !w.canonical(u) {
-				// A stored value that does not decode or is not in its
-				// canonical form was not written by insert: report the row.
-				v.Next(w.u.Seq, w.u.PrevHash, w.u.Hash, []string{"non-canonical row"})
-				stopped = true
-				break
-			}
-			if !v.Next(u.Seq, u.PrevHash, u.Hash, u.ChainFields()) {
-				stopped = true
-			}
-		}
-		if stopped {
-			cancel()
-		}
-	}
-	if err := <-readErr; err != nil && !stopped {
-		return monitoring.ChainReport{}, fmt.Errorf("db: verify uses: %w", err)
-	}
-	return v.Report(), nil
+	return s.db.verifyUseLog(ctx) // from the latest retention checkpoint on (R-LOG-2)
 }

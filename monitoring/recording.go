@@ -15,12 +15,13 @@ type Recording struct {
 	DeletedBy       string
 	FirstSeenAt     time.Time
 	Source          string // "api", "web" or "use"
+	OnHold          bool   // a legal hold is in force: the deadline is suspended (R-RET-2, hold.go)
 }
 
 // Overdue reports whether the recording should have been deleted by now
-// (R-RET-2).
+// (R-RET-2); a recording on legal hold never is.
 func (r *Recording) Overdue(now time.Time) bool {
-	return r.DeletedAt.IsZero() && !r.DeletionDue.IsZero() && now.After(r.DeletionDue)
+	return r.DeletedAt.IsZero() && !r.DeletionDue.IsZero() && now.After(r.DeletionDue) && !r.OnHold
 }
 
 // Validate checks a recording registration.

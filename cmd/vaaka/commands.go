@@ -222,9 +222,12 @@ func (c *cli) tokenCreate(args []string) error {
 // verify walks both hash chains (the use log and the audit trail) and exits
 // 1 at the first bad entry (R-LOG-1).
 func (c *cli) verify(args []string) error {
-	b := c.dbBinder("verify")
+	b := c.verifyBinder()
 	if err := b.Parse(args); err != nil {
 		return err
+	}
+	if b.receipt != "" {
+		return c.verifyReceipt(b.path, b.receipt)
 	}
 	d, err := openExisting(b.path)
 	if err != nil {
@@ -294,6 +297,8 @@ func reasonText(reason string) string {
 		return "prev_hash: it does not follow the entry before it"
 	case "hash":
 		return "hash: its content was changed"
+	case "checkpoint":
+		return "checkpoint: the log retention checkpoint through this entry does not verify"
 	case "":
 		return "unknown"
 	}

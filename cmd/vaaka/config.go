@@ -37,6 +37,11 @@ type Config struct {
 	// links; no host keeps the mail unsent in the outbox. The password
 	// comes only from VAAKA_SMTP_PASSWORD, never a flag.
 	SMTP mail.Config
+	// LogRetentionDays is how long the use log is kept (R-LOG-2, default
+	// two years); SigningKey is the private signing key file ("" : beside
+	// the database).
+	LogRetentionDays int
+	SigningKey       string
 }
 
 // LogConfig selects the structured log's level and format.
@@ -49,15 +54,16 @@ type LogConfig struct {
 func DefaultConfig() Config {
 	d := app.DefaultConfig()
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DB:              "vaaka.db",
-		BodyLimit:       d.BodyLimit,
-		SessionIdle:     d.SessionIdle,
-		SessionAbsolute: d.SessionAbsolute,
-		ShutdownTimeout: 15 * time.Second,
-		Log:             LogConfig{Level: "info", Format: "auto"},
-		CoopThresholds:  cooperation.DefaultThresholds(),
-		SMTP:            mail.Config{TLS: mail.TLSStartTLS},
+		Addr:             "127.0.0.1:8080",
+		DB:               "vaaka.db",
+		BodyLimit:        d.BodyLimit,
+		SessionIdle:      d.SessionIdle,
+		SessionAbsolute:  d.SessionAbsolute,
+		ShutdownTimeout:  15 * time.Second,
+		Log:              LogConfig{Level: "info", Format: "auto"},
+		CoopThresholds:   cooperation.DefaultThresholds(),
+		SMTP:             mail.Config{TLS: mail.TLSStartTLS},
+		LogRetentionDays: 730,
 	}
 }
 
@@ -88,6 +94,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout/VAAKA_SHUTDOWN_TIMEOUT: must be positive"))
+	}
+	if c.LogRetentionDays < 1 {
+		errs = append(errs, errors.New("--log-retention-days/VAAKA_LOG_RETENTION_DAYS: must be at least 1"))
 	}
 	if err := c.Log.Validate(); err != nil {
 		errs = append(errs, err)
@@ -125,14 +134,15 @@ func (l *LogConfig) Validate() error {
 // AppConfig is the part of the configuration that package app uses.
 func (c *Config) AppConfig(demo bool) app.Config {
 	return app.Config{
-		SecureCookies:   c.SecureCookies,
-		TrustedProxies:  c.TrustedProxies,
-		BodyLimit:       c.BodyLimit,
-		SessionIdle:     c.SessionIdle,
-		SessionAbsolute: c.SessionAbsolute,
-		Demo:            demo,
-		Version:         version,
-		CoopThresholds:  c.CoopThresholds,
+		SecureCookies:    c.SecureCookies,
+		TrustedProxies:   c.TrustedProxies,
+		BodyLimit:        c.BodyLimit,
+		SessionIdle:      c.SessionIdle,
+		SessionAbsolute:  c.SessionAbsolute,
+		Demo:             demo,
+		Version:          version,
+		CoopThresholds:   c.CoopThresholds,
+		LogRetentionDays: c.LogRetentionDays,
 	}
 }
 

@@ -223,6 +223,8 @@ func (s *seeder) plan() error {
 	s.planLedger()
 	s.planCases(setup)   // demo_cases.go
 	s.planNotices(setup) // demo_notices.go
+	s.planEvidence()     // demo_evidence.go
+	s.planImports()      // demo_imports.go
 	return nil
 }
 

@@ -65,8 +65,11 @@ Usage:
   vaaka serve   [--addr 127.0.0.1:8080] [--db vaaka.db] [--demo]
   vaaka user add --email E --name N --role R[,R…] [--staff-id S] --password-stdin
   vaaka token create --user E --name N --scope S[,S…]
-  vaaka verify  [--db vaaka.db]
+  vaaka verify  [--db vaaka.db] [--receipt FILE]
+  vaaka key rotate [--db vaaka.db]
+  vaaka purge-log [--db vaaka.db] [--log-retention-days 730]
   vaaka backup  --out FILE [--db vaaka.db]
+  vaaka import  --source NAME --file F [--dry-run] [--db vaaka.db]
   vaaka migrate [--db vaaka.db]
   vaaka gen     --db FILE --uses N [--seed S]   (benchmark data)
   vaaka version
@@ -99,8 +102,14 @@ func (c *cli) run(args []string) int {
 		err = c.sub(cmd, rest, map[string]func([]string) error{"create": c.tokenCreate})
 	case "verify":
 		err = c.verify(rest)
+	case "key":
+		err = c.sub(cmd, rest, map[string]func([]string) error{"rotate": c.keyRotate})
+	case "purge-log":
+		err = c.purgeLog(rest)
 	case "backup":
 		err = c.backup(rest)
+	case "import":
+		err = c.importLog(rest)
 	case "migrate":
 		err = c.migrate(rest)
 	case "gen":
@@ -157,9 +166,18 @@ func (c *cli) help(args []string) int {
 	case "token", "token create":
 		fs, _ = c.tokenCreateFlags()
 	case "verify":
-		fs, _ = c.dbFlags("verify")
+		fs = c.verifyBinder().fs
+	case "key", "key rotate":
+		b := c.dbBinder("key rotate")
+		signingKeyFlag(b.binder, new(string))
+		fs = b.fs
+	case "purge-log":
+		fs = c.purgeLogBinder().fs
 	case "backup":
 		fs, _, _ = c.backupFlags()
+	case "import":
+		b, _, _, _ := c.importBinder()
+		fs = b.fs
 	case "migrate":
 		fs, _ = c.dbFlags("migrate")
 	case "gen":

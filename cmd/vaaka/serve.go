@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -39,6 +41,8 @@ func (c *cli) serveBinder() *serveBinding {
 	b.Duration(&cfg.SessionAbsolute, "session-absolute", "VAAKA_SESSION_ABSOLUTE", "browser sessions end this long after sign-in")
 	b.Duration(&cfg.ShutdownTimeout, "shutdown-timeout", "VAAKA_SHUTDOWN_TIMEOUT", "on SIGTERM/SIGINT, how long in-flight requests may finish")
 	coopFlags(b, &cfg)
+	retentionFlag(b, &cfg.LogRetentionDays)
+	signingKeyFlag(b, &cfg.SigningKey)
 	smtpFlags(b, &cfg.SMTP)
 	logFlags(b, &cfg.Log)
 	return &serveBinding{binder: b, cfg: &cfg}
@@ -77,6 +81,7 @@ func (c *cli) serve(args []string) error {
 			d.Close()
 		}
 	}()
+	d.SetSigningKeyFile(cfg.SigningKey)
 
 	if cfg.Demo {
 		seeded, err := seedDemoIfEmpty(ctx, d, logger)
@@ -115,6 +120,9 @@ func (c *cli) serve(args []string) error {
 	mailWG.Add(2)
 	go func() { defer mailWG.Done(); sender.Run(mailCtx) }()
 	go func() { defer mailWG.Done(); reminders.Run(mailCtx) }()
+	stopEvidence := startEvidenceJobs(ctx, d, *cfg, logger) // log retention, weekly receipts
+	defer stopEvidence()
+	go resumeImports(ctx, d, logger) // access-log imports cut short by a crash (import.go)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -150,10 +158,18 @@ func (c *cli) serve(args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	shutdownErr := srv.Shutdown(sctx)
+	if shutdownErr != nil {
+		// Some request did not finish in time: say which goroutines were
+		// still busy, for the operator (and the fault tests).
+		var dump strings.Builder
+		pprof.Lookup("goroutine").WriteTo(&dump, 1)
+		logger.Error("shutdown: requests still running", "goroutines", dump.String())
+	}
 	if err := <-errc; err != nil && shutdownErr == nil {
 		shutdownErr = err
 	}
 	stopMailAndWait()
+	stopEvidence()
 	closed = true
 	closeErr := d.Close()
 	if err := errors.Join(shutdownErr, closeErr); err != nil {

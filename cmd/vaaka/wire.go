@@ -31,6 +31,10 @@ func newDeps(d *db.DB, logger *slog.Logger) app.Deps {
 		Notices:    db.NewNoticeService(d),
 		Requests:   db.NewAccessRequestService(d),
 		Outbox:     db.NewOutboxService(d),
+		Evidence:   db.NewEvidenceService(d),
+		Holds:      db.NewHoldService(d),
+		Imports:    db.NewImportService(d),
+		Stats:      db.NewStatisticsService(d),
 		Ping:       d.Ping,
 		Logger:     logger,
 	}
