@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -51,6 +52,8 @@ type DB struct {
 		file string
 	}
 	keyCache keyring // the current private signing key (keys.go)
+
+	onMail atomic.Pointer[func()] // OnMailQueued
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -124,8 +127,29 @@ func (db *DB) Ping(ctx context.Context) error {
 // Tx is a write transaction with the time fixed at its start.
 type Tx struct {
 	*sql.Tx
-	now time.Time
+	now        time.Time
+	db         *DB
+	mailQueued bool // queueMail was called: wake the sender after the commit
 }
+
+// Commit commits the transaction and, when it queued mail, tells the
+// sender (OnMailQueued) so that the mail goes out now rather than at the
+// sender's next round.
+func (tx *Tx) Commit() error {
+	if err := tx.Tx.Commit(); err != nil {
+		return err
+	}
+	if tx.mailQueued && tx.db != nil {
+		if f := tx.db.onMail.Load(); f != nil {
+			(*f)()
+		}
+	}
+	return nil
+}
+
+// OnMailQueued sets f to be called after every commit that queued mail (the
+// outbox sender's Notify). f must not block.
+func (db *DB) OnMailQueued(f func()) { db.onMail.Store(&f) }
 
 // BeginTx starts an IMMEDIATE write transaction on the single write
 // connection. Never call it while holding another Tx: it would deadlock.
@@ -134,7 +158,7 @@ func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: begin: %w", err)
 	}
-	return &Tx{Tx: tx, now: db.Now().UTC()}, nil
+	return &Tx{Tx: tx, now: db.Now().UTC(), db: db}, nil
 }
 
 // Migrate applies the embedded migrations not yet applied, each in its own

@@ -48,6 +48,7 @@ func NewOutboxService(d *DB) *OutboxService { return &OutboxService{db: d} }
 // Values of the form YYYY-MM-DD are written as dates of the recipient's
 // language; a placeholder without a value is left out.
 func queueMail(ctx context.Context, tx *Tx, m *monitoring.Mail) error {
+	tx.mailQueued = true
 	if m.Kind == "" {
 		return fmt.Errorf("db: queue mail: empty kind")
 	}

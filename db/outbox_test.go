@@ -211,3 +211,26 @@ func TestWriteMinutes_QueuesApprovalMail_R_COOP_4(t *testing.T) {
 		t.Fatalf("a refused write queued mail: %d", len(items))
 	}
 }
+
+// TestOutbox_OnMailQueued: the sender is woken after a commit that queued
+// mail, not after one that did not, and not when the queueing failed.
+func TestOutbox_OnMailQueued(t *testing.T) {
+	d := MustOpenDB(t)
+	var woken int
+	d.OnMailQueued(func() { woken++ })
+	o := db.NewOutboxService(d)
+	queue(t, o, &monitoring.Mail{Kind: monitoring.MailNoticeIssued, To: "anna@example.fi", Language: monitoring.Finnish,
+		Params: map[string]string{"name": "Anna"}})
+	if woken != 1 {
+		t.Fatalf("woken %d times after queueing, want 1", woken)
+	}
+	if err := db.NewEmployeeService(d).CreateUnit(t.Context(), "hr@example.fi", "Myynti"); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Queue(t.Context(), &monitoring.Mail{Kind: monitoring.MailNoticeIssued, To: " "}); err == nil {
+		t.Fatal("a mail without a recipient was queued")
+	}
+	if woken != 1 {
+		t.Errorf("woken %d times, want 1 (a commit without mail and a failed queueing wake nobody)", woken)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"vaaka/app/pdf"
 )
@@ -113,6 +114,7 @@ func (c *cli) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	d.OnMailQueued(sender.Notify) // mail goes out right after the commit that queued it
 	mailCtx, stopMail := context.WithCancel(ctx)
 	var mailWG sync.WaitGroup
 	stopMailAndWait := func() { stopMail(); mailWG.Wait() }
@@ -155,6 +157,7 @@ func (c *cli) serve(args []string) error {
 	}
 	stop() // a second signal kills the process the default way
 	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	shutdownStart := time.Now()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	shutdownErr := srv.Shutdown(sctx)
@@ -176,7 +179,7 @@ func (c *cli) serve(args []string) error {
 		logger.Error("shutdown", "err", err)
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	logger.Info("stopped")
+	logger.Info("stopped", "took", time.Since(shutdownStart).Round(time.Millisecond).String())
 	return nil
 }
 
