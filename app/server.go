@@ -42,6 +42,9 @@ type Config struct {
 	CoopThresholds []cooperation.Threshold
 	// LogRetentionDays is the retention of the use log itself (R-LOG-2).
 	LogRetentionDays int
+	// MailConfigured tells whether an SMTP server is set (the outbox page
+	// says whether mail goes out).
+	MailConfigured bool
 }
 
 // DefaultConfig returns the defaults.

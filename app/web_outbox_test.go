@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"vaaka/app"
 	"vaaka/db"
 	"vaaka/monitoring"
 )
@@ -48,5 +49,25 @@ func TestWebOutbox(t *testing.T) {
 	resp, body = hr.get(t, "/outbox?cursor=x")
 	if resp.StatusCode != 400 && resp.StatusCode != 422 {
 		t.Errorf("bad cursor: %d", resp.StatusCode)
+	}
+
+	// The page says whether a mail server is configured.
+	cat, err := app.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, configured := range []bool{false, true} {
+		cfg := app.DefaultConfig()
+		cfg.MailConfigured = configured
+		b := newBrowser(serverWith(t, ts, cfg, nil))
+		b.login(t, "hr@example.fi")
+		_, body := b.get(t, "/outbox")
+		want, not := "mail.ui.not_configured", "mail.ui.configured"
+		if configured {
+			want, not = not, want
+		}
+		if !strings.Contains(body, cat.T(monitoring.Finnish, want)) || strings.Contains(body, cat.T(monitoring.Finnish, not)) {
+			t.Errorf("configured %v: the page lacks %s or shows %s", configured, want, not)
+		}
 	}
 }

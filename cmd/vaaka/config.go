@@ -143,6 +143,7 @@ func (c *Config) AppConfig(demo bool) app.Config {
 		Version:          version,
 		CoopThresholds:   c.CoopThresholds,
 		LogRetentionDays: c.LogRetentionDays,
+		MailConfigured:   c.SMTP.Host != "",
 	}
 }
 
