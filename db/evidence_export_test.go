@@ -7,3 +7,14 @@ func SetPurgeChunk(n int) func() {
 	purgeChunk = n
 	return func() { purgeChunk = old }
 }
+
+// SetParallelVerifyMin sets the log length from which VerifyUses walks two
+// halves at once, for a test; it returns the function that restores it.
+func SetParallelVerifyMin(n int64) func() {
+	old := parallelVerifyMin
+	parallelVerifyMin = n
+	return func() { parallelVerifyMin = old }
+}
+
+// HalvesVerified is how many verifications the two-halves path completed.
+func HalvesVerified() int64 { return halvesVerified.Load() }
