@@ -235,7 +235,8 @@ func (b *bench) all() error {
 }
 
 // reads measures the read paths: the employee's own uses (API and page),
-// the HR dashboard (API and page), the filtered list paged by cursor.
+// the HR dashboard (API and page), the representatives' statistics (API and
+// page), the filtered list paged by cursor.
 func (b *bench) reads(srv *server) {
 	emp := func(path string) request { return request{url: srv.url + path, bearer: b.c.empToken} }
 	page := func(path, session string) request {
@@ -251,6 +252,10 @@ func (b *bench) reads(srv *server) {
 		{"employee's own uses, page /me, newest 50", page("/me", b.c.empSession), 3 * time.Millisecond},
 		{"HR dashboard, API", hr("/api/v1/dashboard"), 25 * time.Millisecond},
 		{"HR dashboard, page", page("/dashboard", b.c.hrSession), 25 * time.Millisecond},
+		// The representatives' statistics (12 months, every activity), read
+		// here with HR's token, which may read them too.
+		{"representatives' statistics, API", hr("/api/v1/statistics"), 50 * time.Millisecond},
+		{"representatives' statistics, page", page("/statistics", b.c.hrSession), 50 * time.Millisecond},
 	} {
 		first, err := b.do(c.req)
 		if err != nil {
