@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -417,4 +418,18 @@ func webFields(err error) (map[string]string, bool) {
 		return de.Fields, true
 	}
 	return nil, false
+}
+
+// webCursor is a list page's ?cursor= (an id or sequence number; 0 when
+// absent); anything else is a 400 naming the field.
+func webCursor(c *fiber.Ctx) (int64, error) {
+	v := c.Query("cursor")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errBadField("cursor", "cursor")
+	}
+	return n, nil
 }

@@ -332,13 +332,11 @@ func (s *Server) handleActivities(c *fiber.Ctx) error {
 	if st.Valid() {
 		f.Status = st
 	}
-	if cur := c.Query("cursor"); cur != "" {
-		n, err := strconv.ParseInt(cur, 10, 64)
-		if err != nil || n < 0 {
-			return errBadField("cursor", "cursor")
-		}
-		f.Cursor = n
+	cursor, err := webCursor(c)
+	if err != nil {
+		return err
 	}
+	f.Cursor = cursor
 	items, next, err := s.Register.ListActivities(c.UserContext(), f)
 	if err != nil {
 		return err

@@ -431,13 +431,11 @@ func (s *Server) handleCases(c *fiber.Ctx) error {
 	if st := cooperation.Status(c.Query("status")); slices.Contains(caseStatuses, st) {
 		f.Status = st
 	}
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return errBadField("cursor", "cursor")
-		}
-		f.Cursor = n
+	cursor, err := webCursor(c)
+	if err != nil {
+		return err
 	}
+	f.Cursor = cursor
 	d := casesData{Status: string(f.Status), Statuses: caseStatuses}
 	if !u.HasAny(rHR, rDPO) {
 		f.Representative, d.Own = u.Email, true

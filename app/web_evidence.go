@@ -140,16 +140,12 @@ type receiptsData struct {
 
 // handleReceipts lists the issued receipts with their downloads.
 func (s *Server) handleReceipts(c *fiber.Ctx) error {
-	var cur int64
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return errBadField("cursor", apiKeyCursor)
-		}
-		cur = n
+	cursor, err := webCursor(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.UserContext()
-	items, next, err := s.Evidence.ListReceipts(ctx, monitoring.ReceiptFilter{Cursor: cur, Limit: 50})
+	items, next, err := s.Evidence.ListReceipts(ctx, monitoring.ReceiptFilter{Cursor: cursor, Limit: 50})
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"net/url"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -50,13 +49,11 @@ func (s *Server) handleMe(c *fiber.Ctx) error {
 	p := s.newPage(c, "web.me.title")
 	if u.StaffID != "" {
 		f := monitoring.UseFilter{EmployeeStaffID: u.StaffID, Limit: 50}
-		if v := c.Query("cursor"); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				return errBadField("cursor", "cursor")
-			}
-			f.Cursor = n
+		cursor, err := webCursor(c)
+		if err != nil {
+			return err
 		}
+		f.Cursor = cursor
 		uses, next, err := s.Uses.ListUses(ctx, f)
 		if err != nil {
 			return err

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"vaaka/monitoring"
@@ -24,15 +22,11 @@ type outboxData struct {
 func (s *Server) handleOutbox(c *fiber.Ctx) error {
 	d := outboxData{Unsent: c.Query("unsent") != "" && c.Query("unsent") != "0" && c.Query("unsent") != "false",
 		MailConfigured: s.cfg.MailConfigured}
-	f := monitoring.OutboxFilter{Unsent: d.Unsent, Limit: 50}
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return errBadField("cursor", "cursor")
-		}
-		f.Cursor = n
+	cursor, err := webCursor(c)
+	if err != nil {
+		return err
 	}
-	var err error
+	f := monitoring.OutboxFilter{Unsent: d.Unsent, Cursor: cursor, Limit: 50}
 	if d.Items, d.Next, err = s.Outbox.ListOutbox(c.UserContext(), f); err != nil {
 		return err
 	}

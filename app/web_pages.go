@@ -1,8 +1,6 @@
 package app
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"vaaka/monitoring"
@@ -68,15 +66,11 @@ type auditData struct {
 }
 
 func (s *Server) renderAudit(c *fiber.Ctx, d auditData) error {
-	f := monitoring.AuditFilter{Limit: 50}
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return errBadField("cursor", "cursor")
-		}
-		f.Cursor = n
+	cursor, err := webCursor(c)
+	if err != nil {
+		return err
 	}
-	var err error
+	f := monitoring.AuditFilter{Cursor: cursor, Limit: 50}
 	if d.Entries, d.Next, err = s.Audit.ListAudit(c.UserContext(), f); err != nil {
 		return err
 	}

@@ -145,13 +145,11 @@ func (s *Server) handleRequests(c *fiber.Ctx) error {
 		return err
 	}
 	f := monitoring.AccessRequestFilter{Limit: 50}
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return errBadField("cursor", "cursor")
-		}
-		f.Cursor = n
+	cursor, err := webCursor(c)
+	if err != nil {
+		return err
 	}
+	f.Cursor = cursor
 	rs, next, err := s.Requests.ListAccessRequests(c.UserContext(), f)
 	if err != nil {
 		return err

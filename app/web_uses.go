@@ -99,13 +99,11 @@ func (s *Server) handleUses(c *fiber.Ctx) error {
 		}
 		f.EmployeeStaffID, d.Employee = v, v
 	}
-	if v := c.Query("cursor"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return errBadField("cursor", "cursor")
-		}
-		f.Cursor = n
+	cursor, err := webCursor(c)
+	if err != nil {
+		return err
 	}
+	f.Cursor = cursor
 	if !u.HasAny(rHR, rDPO) {
 		f.UsedBy, d.Own = u.Email, true
 	}
