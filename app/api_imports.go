@@ -313,14 +313,18 @@ func (s *Server) apiImportRunList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	runs, err := s.Imports.ListRuns(c.UserContext(), lp.Limit)
+	cursor, err := lp.seqCursor()
+	if err != nil {
+		return err
+	}
+	runs, next, err := s.Imports.ListRuns(c.UserContext(), monitoring.ImportRunFilter{Cursor: cursor, Limit: lp.Limit})
 	if err != nil {
 		return err
 	}
 	lang := s.langOf(c)
 	return apiSendJSON(c, fiber.StatusOK, apiPage[apiImportRunJSON]{Items: apiMap(runs, func(r *monitoring.ImportRun) apiImportRunJSON {
 		return s.apiImportRunOut(lang, r)
-	})})
+	}), NextCursor: apiEncodeSeqCursor(next)})
 }
 
 func (s *Server) apiImportRunGet(c *fiber.Ctx) error {
@@ -354,7 +358,7 @@ func init() {
 			roles: "hr", scope: "write", bodyType: "text/csv", query: []apiParam{{name: "file_name", typ: "string"}},
 			status: 202, resp: apiImportRunJSON{}, errors: []int{400, 404, 413, 415, 422}},
 		apiOperation{method: "get", path: "/imports", tag: "imports", summary: "Import runs, newest first", roles: "hr", scope: "read",
-			query: []apiParam{oaLimit}, status: 200, resp: apiList{apiImportRunJSON{}}, errors: []int{400}},
+			query: []apiParam{oaLimit, oaCursor}, status: 200, resp: apiList{apiImportRunJSON{}}, errors: []int{400}},
 		apiOperation{method: "get", path: "/imports/{id}", tag: "imports", summary: "An import run's progress and bad rows", roles: "hr", scope: "read",
 			status: 200, resp: apiImportRunJSON{}, errors: []int{404}},
 	)

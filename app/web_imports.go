@@ -19,6 +19,7 @@ import (
 type importsData struct {
 	Sources []*monitoring.ImportSource
 	Runs    []*monitoring.ImportRun
+	NextURL string // the next page of runs, "" on the last
 }
 
 // importField is one mapping field of the source form.
@@ -55,12 +56,20 @@ func (s *Server) handleImports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	runs, err := s.Imports.ListRuns(ctx, 50)
+	cursor, err := webCursor(c)
 	if err != nil {
 		return err
 	}
+	runs, next, err := s.Imports.ListRuns(ctx, monitoring.ImportRunFilter{Cursor: cursor, Limit: 50})
+	if err != nil {
+		return err
+	}
+	d := importsData{Sources: srcs, Runs: runs}
+	if next > 0 {
+		d.NextURL = "/imports?cursor=" + strconv.FormatInt(next, 10) + "#runs"
+	}
 	p := s.newPage(c, "web.imports.title")
-	p.Data = importsData{Sources: srcs, Runs: runs}
+	p.Data = d
 	return s.render(c, fiber.StatusOK, "imports", p)
 }
 

@@ -730,10 +730,24 @@ func (s *ImportService) FindRun(ctx context.Context, id int64) (*monitoring.Impo
 	return run, nil
 }
 
-// ListRuns newest first.
-func (s *ImportService) ListRuns(ctx context.Context, limit int) ([]*monitoring.ImportRun, error) {
-	return queryRows(ctx, s.db.read, "db: list import runs", scanRun,
-		`SELECT `+runColumns+` FROM import_runs ORDER BY id DESC LIMIT ?`, limitOf(limit))
+// ListRuns pages the runs newest first; the cursor is the id of the last
+// run of the page (0 on the last page).
+func (s *ImportService) ListRuns(ctx context.Context, f monitoring.ImportRunFilter) ([]*monitoring.ImportRun, int64, error) {
+	limit := limitOf(f.Limit)
+	q, args := `SELECT `+runColumns+` FROM import_runs ORDER BY id DESC LIMIT ?`, []any{limit + 1}
+	if f.Cursor > 0 {
+		q, args = `SELECT `+runColumns+` FROM import_runs WHERE id < ? ORDER BY id DESC LIMIT ?`, []any{f.Cursor, limit + 1}
+	}
+	out, err := queryRows(ctx, s.db.read, "db: list import runs", scanRun, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, nil
 }
 
 // ResumeImports runs every run left running to its end.

@@ -134,7 +134,7 @@ func TestImport_DryRunWritesNothing(t *testing.T) {
 	if n := countUses(t, f.d); n != 0 {
 		t.Fatalf("dry run wrote %d uses", n)
 	}
-	runs, _ := f.imp.ListRuns(ctx, 10)
+	runs, _, _ := f.imp.ListRuns(ctx, monitoring.ImportRunFilter{Limit: 10})
 	if len(runs) != 0 {
 		t.Fatalf("dry run stored runs: %d", len(runs))
 	}
@@ -284,4 +284,34 @@ func TestImportSource_Validation(t *testing.T) {
 
 func errorsAs(err error, target **monitoring.Error) bool {
 	return errors.As(err, target) && (*target).Code == monitoring.Invalid
+}
+
+// TestImport_RunsPaged: the runs list pages newest first by cursor.
+func TestImport_RunsPaged(t *testing.T) {
+	f := newImportFixture(t)
+	var ids []int64
+	for i := range 3 {
+		run, err := f.imp.StartImport(t.Context(), "hr@example.fi", f.src.ID, fmt.Sprintf("log-%d.csv", i), []byte(importHeader+importLine(i, "PLAY", useSupervisor, "quality")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append([]int64{run.ID}, ids...) // newest first
+	}
+	var got []int64
+	var cursor int64
+	for page := 0; page < 5; page++ {
+		runs, next, err := f.imp.ListRuns(t.Context(), monitoring.ImportRunFilter{Cursor: cursor, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			got = append(got, r.ID)
+		}
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	if !slices.Equal(got, ids) {
+		t.Errorf("paged runs %v, want %v", got, ids)
+	}
 }

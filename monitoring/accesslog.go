@@ -628,9 +628,17 @@ type ImportService interface {
 	RunImport(ctx context.Context, runID int64) (*ImportRun, error)
 	// FindRun with its bad rows. NotFound.
 	FindRun(ctx context.Context, id int64) (*ImportRun, error)
-	// ListRuns newest first (without bad rows).
-	ListRuns(ctx context.Context, limit int) ([]*ImportRun, error)
+	// ListRuns pages the runs newest first (without bad rows) and returns
+	// the next page's cursor (0 on the last page).
+	ListRuns(ctx context.Context, f ImportRunFilter) ([]*ImportRun, int64, error)
 	// ResumeImports runs every run left running (after a crash) to the end
 	// and returns their ids.
 	ResumeImports(ctx context.Context) ([]int64, error)
+}
+
+// ImportRunFilter pages the import runs, newest first: Cursor is the id
+// after which the page starts (0: the newest).
+type ImportRunFilter struct {
+	Cursor int64
+	Limit  int
 }
