@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -313,14 +314,25 @@ func apiEncodeSeqCursor(n int64) string {
 
 // apiSendJSON writes v as JSON with status.
 func apiSendJSON(c *fiber.Ctx, status int, v any) error {
-	b, err := jsonMarshal(v)
-	if err != nil {
+	b := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if b.Cap() <= 1<<20 { // a huge body's buffer is left to the GC
+			b.Reset()
+			jsonBuffers.Put(b)
+		}
+	}()
+	if err := jsonEncode(b, v); err != nil {
 		return err
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return c.Send(b)
+	c.Response().SetBody(b.Bytes()) // copies: the buffer goes back to the pool
+	return nil
 }
+
+// jsonBuffers are the encoding buffers of apiSendJSON, reused from request
+// to request.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // apiQueryInt64 parses an optional positive integer query parameter.
 func apiQueryInt64(c *fiber.Ctx, name string) (int64, error) {

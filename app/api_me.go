@@ -244,17 +244,12 @@ func apiTaskAt(h []monitoring.ActivityChange, current *monitoring.Activity, u *m
 }
 
 // apiTaskIn finds email's task in a flattened list "email (task); email2
-// (task2)" (monitoring.Activity.Flatten).
+// (task2)" (monitoring.Activity.Flatten), the email matched without regard
+// to case. It allocates nothing: it runs for every use of a page.
 func apiTaskIn(list, email string) string {
-	lower := strings.ToLower(list)
-	prefix := strings.ToLower(email) + " ("
-	for from := 0; from < len(lower); {
-		i := strings.Index(lower[from:], prefix)
-		if i < 0 {
-			return ""
-		}
-		i += from
-		if i == 0 || strings.HasSuffix(lower[:i], "; ") {
+	prefix := email + " ("
+	for i := 0; i+len(prefix) <= len(list); {
+		if strings.EqualFold(list[i:i+len(prefix)], prefix) {
 			rest := list[i+len(prefix):]
 			// The task ends at the ")" before the next "; " entry or the end.
 			if j := strings.Index(rest, "); "); j >= 0 {
@@ -262,7 +257,11 @@ func apiTaskIn(list, email string) string {
 			}
 			return strings.TrimSuffix(rest, ")")
 		}
-		from = i + 1
+		j := strings.Index(list[i:], "; ")
+		if j < 0 {
+			return ""
+		}
+		i += j + 2
 	}
 	return ""
 }

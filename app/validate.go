@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -80,11 +81,20 @@ func (s *Server) check(dto any) error {
 // jsonMarshal marshals without HTML escaping (the API's bodies are JSON,
 // never embedded in HTML).
 func jsonMarshal(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	var b bytes.Buffer
+	if err := jsonEncode(&b, v); err != nil {
 		return nil, err
 	}
-	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
+	return b.Bytes(), nil
+}
+
+// jsonEncode appends v to b as jsonMarshal marshals it.
+func jsonEncode(b *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode's newline
+	return nil
 }

@@ -164,6 +164,7 @@ func (s *AccountService) UpdateUser(ctx context.Context, actor string, id int64,
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("db: update user %d: %w", id, err)
 	}
+	s.db.auth.invalidate() // roles, activity and sessions are read from the cache
 	return &u, nil
 }
 
@@ -200,6 +201,10 @@ func (s *AccountService) CreateSession(ctx context.Context, sess *monitoring.Ses
 // FindSession returns the session and its user. NotFound when there is no
 // such session or its user is inactive.
 func (s *AccountService) FindSession(ctx context.Context, idHash string) (*monitoring.Session, *monitoring.User, error) {
+	if sess, u, ok := s.db.auth.session(idHash); ok {
+		return sess, u, nil
+	}
+	gen := s.db.auth.gen.Load() // before the lookup: a change during it is not cached
 	var sess monitoring.Session
 	var created, seen string
 	err := s.db.read.QueryRowContext(ctx, `SELECT id_hash, user_id, csrf_token, created_at, last_seen, ip FROM sessions WHERE id_hash = ?`,
@@ -223,6 +228,7 @@ func (s *AccountService) FindSession(ctx context.Context, idHash string) (*monit
 		}
 		return nil, nil, err
 	}
+	s.db.auth.putSession(idHash, gen, &sess, u)
 	return &sess, u, nil
 }
 
@@ -310,6 +316,10 @@ const tokenColumns = `t.id, t.user_id, u.email, t.name, t.scopes, t.hash, t.crea
 // FindTokenByHash returns the unrevoked token with hash and its user.
 // NotFound when unknown, revoked, or the user is inactive.
 func (s *AccountService) FindTokenByHash(ctx context.Context, hash string) (*monitoring.Token, *monitoring.User, error) {
+	if t, u, ok := s.db.auth.token(hash); ok {
+		return t, u, nil
+	}
+	gen := s.db.auth.gen.Load() // before the lookup: a change during it is not cached
 	t, err := scanToken(s.db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.hash = ? AND t.revoked_at = '' AND u.active = 1`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -325,6 +335,7 @@ func (s *AccountService) FindTokenByHash(ctx context.Context, hash string) (*mon
 		}
 		return nil, nil, err
 	}
+	s.db.auth.putToken(hash, gen, t, u)
 	return t, u, nil
 }
 
@@ -378,6 +389,7 @@ func (s *AccountService) RevokeToken(ctx context.Context, actor string, id int64
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: revoke token %d: %w", id, err)
 	}
+	s.db.auth.invalidate() // refused from the next request on
 	return nil
 }
 
@@ -411,6 +423,7 @@ func (s *AccountService) execOne(ctx context.Context, what string, none error, q
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: %s: %w", what, err)
 	}
+	s.db.auth.invalidate() // every caller changes a session or token
 	return nil
 }
 

@@ -32,15 +32,19 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// pragmas apply to every connection; busy_timeout comes first.
+// pragmas apply to every connection; busy_timeout comes first. Temporary
+// storage in memory keeps the statement and savepoint journals of the use
+// writer (a savepoint per request of a group) out of temp files: they held a
+// copy of every page a request changed, written with a syscall each
+// (docs/PERFORMANCE.md).
 const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=synchronous(FULL)"
+	"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
 
 // DB is an open Vaaka database.
 type DB struct {
 	path  string
 	write *sql.DB // one connection, BEGIN IMMEDIATE
-	read  *sql.DB
+	read  *readPool
 
 	// Now is the clock; tests freeze it.
 	Now func() time.Time
@@ -54,6 +58,8 @@ type DB struct {
 	keyCache keyring // the current private signing key (keys.go)
 
 	onMail atomic.Pointer[func()] // OnMailQueued
+
+	auth authCache // tokens and sessions between requests (authcache.go)
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -96,7 +102,7 @@ func open(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	db := &DB{path: path, write: w, read: r, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{path: path, write: w, read: &readPool{DB: r}, Now: func() time.Time { return time.Now().UTC() }}
 	if err := w.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
@@ -387,4 +393,66 @@ func limitOf(n int) int {
 		return 1000
 	}
 	return n
+}
+
+// readPool is the read connections, with every query prepared once and
+// kept: preparing a statement cost about a fifth of a request's time on the
+// read paths (docs/PERFORMANCE.md). database/sql prepares a kept statement
+// on each connection the first time it runs there.
+type readPool struct {
+	*sql.DB
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// maxReadStmts bounds the kept statements; queries beyond it (built with a
+// varying shape) run unprepared.
+const maxReadStmts = 512
+
+func (p *readPool) stmt(ctx context.Context, query string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st
+	}
+	if len(p.stmts) >= maxReadStmts {
+		return nil
+	}
+	st, err := p.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared query reports the error
+	}
+	if p.stmts == nil {
+		p.stmts = map[string]*sql.Stmt{}
+	}
+	p.stmts[query] = st
+	return st
+}
+
+// QueryContext runs query prepared.
+func (p *readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs query prepared.
+func (p *readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.DB.QueryRowContext(ctx, query, args...)
+}
+
+// Close closes the kept statements and the connections.
+func (p *readPool) Close() error {
+	p.mu.Lock()
+	for _, st := range p.stmts {
+		st.Close()
+	}
+	p.stmts = nil
+	p.mu.Unlock()
+	return p.DB.Close()
 }

@@ -271,56 +271,96 @@ func (w *useWriter) commitGroup(ctx context.Context, group []*useRequest, replie
 	if len(w.versions) > maxCachedVersions {
 		clear(w.versions)
 	}
+	// Most groups are written without savepoints: a request that fails its
+	// checks has written nothing, so it fails alone at no cost. Only a
+	// request that fails while writing (an SQL error) leaves writes to undo;
+	// then the group is written again with a savepoint per request, so that
+	// it still fails alone.
+	if done, err := w.writeGroup(ctx, group, replies, false); done {
+		return err
+	}
+	clear(replies)
+	_, err := w.writeGroup(ctx, group, replies, true)
+	return err
+}
+
+// writeGroup writes group in one transaction and commits it. Without
+// savepoints it gives up (done false, nothing committed) when a request of
+// a group of several fails while writing.
+func (w *useWriter) writeGroup(ctx context.Context, group []*useRequest, replies []useReply, savepoints bool) (done bool, err error) {
 	tx, err := w.db.BeginTx(ctx)
 	if err != nil {
-		return err
+		return true, err
 	}
 	defer tx.Rollback()
 	g, err := newUseGroupCached(ctx, tx, w.stmts, w)
 	if err != nil {
-		return err
+		return true, err
 	}
 	defer g.close()
-	savepointed := group
-	if len(group) == 1 {
-		// A lone request needs no savepoint: if it fails, the whole
-		// transaction is rolled back (two statements fewer per single use).
-		results, rerr := g.apply(ctx, group[0].uses)
-		if rerr != nil {
-			replies[0].err = rerr
-			return rerr
-		}
-		replies[0].results, savepointed = results, nil
-	}
-	for i, r := range savepointed {
-		if _, err := g.stmts.ExecContext(ctx, `SAVEPOINT use_request`); err != nil {
-			return fmt.Errorf("db: savepoint: %w", err)
-		}
-		seq, hash := g.seq, g.hash
-		results, rerr := g.apply(ctx, r.uses)
-		if rerr != nil {
-			g.seq, g.hash = seq, hash
-			clear(g.recordings) // its recordings were rolled back too
-			// If SQLite rolled the whole transaction back (disk full, I/O
-			// error), the savepoint is gone and the group fails.
-			if _, err := g.stmts.ExecContext(ctx, `ROLLBACK TO use_request`); err != nil {
-				return errors.Join(rerr, fmt.Errorf("db: rollback to savepoint: %w", err))
+	for i, r := range group {
+		if savepoints {
+			if err := g.applySavepointed(ctx, r.uses, &replies[i]); err != nil {
+				return true, err
 			}
-			replies[i].err = rerr
-		} else {
-			replies[i].results = results
+			continue
 		}
-		if _, err := g.stmts.ExecContext(ctx, `RELEASE use_request`); err != nil {
-			return fmt.Errorf("db: release savepoint: %w", err)
+		if err := g.check(ctx, r.uses); err != nil {
+			if monitoring.ErrorCodeOf(err) == monitoring.Invalid || len(group) == 1 {
+				// Nothing was written: the request fails alone (a lone
+				// request's transaction is simply rolled back).
+				replies[i].err = err
+				if len(group) == 1 {
+					return true, err
+				}
+				continue
+			}
+			return false, nil
 		}
+		results, err := g.write(ctx, r.uses)
+		if err != nil {
+			if len(group) == 1 {
+				replies[i].err = err
+				return true, err
+			}
+			return false, nil
+		}
+		replies[i].results = results
 	}
 	// The rollups of every request that succeeded, in the same
 	// transaction: if this fails, the group fails as a whole.
 	if err := g.total.flush(ctx, g); err != nil {
-		return err
+		return true, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("db: commit uses: %w", err)
+		return true, fmt.Errorf("db: commit uses: %w", err)
+	}
+	return true, nil
+}
+
+// applySavepointed writes one request of a group under a savepoint: if it
+// fails, its writes are undone and it fails alone (into reply). The error
+// returned fails the whole group.
+func (g *useGroup) applySavepointed(ctx context.Context, uses []*monitoring.Use, reply *useReply) error {
+	if _, err := g.stmts.ExecContext(ctx, `SAVEPOINT use_request`); err != nil {
+		return fmt.Errorf("db: savepoint: %w", err)
+	}
+	seq, hash := g.seq, g.hash
+	results, rerr := g.apply(ctx, uses)
+	if rerr != nil {
+		g.seq, g.hash = seq, hash
+		clear(g.recordings) // its recordings were rolled back too
+		// If SQLite rolled the whole transaction back (disk full, I/O
+		// error), the savepoint is gone and the group fails.
+		if _, err := g.stmts.ExecContext(ctx, `ROLLBACK TO use_request`); err != nil {
+			return errors.Join(rerr, fmt.Errorf("db: rollback to savepoint: %w", err))
+		}
+		reply.err = rerr
+	} else {
+		reply.results = results
+	}
+	if _, err := g.stmts.ExecContext(ctx, `RELEASE use_request`); err != nil {
+		return fmt.Errorf("db: release savepoint: %w", err)
 	}
 	return nil
 }
@@ -628,15 +668,23 @@ func (c *stmtCache) close() {
 	}
 }
 
-// apply writes the uses of one request inside the group's transaction.
+// apply checks and writes the uses of one request inside the group's
+// transaction.
 func (g *useGroup) apply(ctx context.Context, uses []*monitoring.Use) ([]monitoring.UseResult, error) {
-	g.delta.reset() // what a failed request collected was rolled back
-	// References first, so that the caller hears of every bad one at once.
+	if err := g.check(ctx, uses); err != nil {
+		return nil, err
+	}
+	return g.write(ctx, uses)
+}
+
+// check reads what the uses refer to, writing nothing. Invalid (naming
+// every bad reference at once) or a database error.
+func (g *useGroup) check(ctx context.Context, uses []*monitoring.Use) error {
 	fe := monitoring.FieldErrors{}
 	for i, u := range uses {
 		a, err := g.activity(ctx, u.ActivityID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if a == nil {
 			fe.Add(fmt.Sprintf("[%d].activity_id", i), monitoring.MsgNotFound)
@@ -644,16 +692,19 @@ func (g *useGroup) apply(ctx context.Context, uses []*monitoring.Use) ([]monitor
 		if u.Corrects != "" {
 			var n int
 			if err := g.useExists.QueryRowContext(ctx, u.Corrects).Scan(&n); err != nil {
-				return nil, fmt.Errorf("db: find corrected use: %w", err)
+				return fmt.Errorf("db: find corrected use: %w", err)
 			}
 			if n == 0 {
 				fe.Add(fmt.Sprintf("[%d].corrects", i), monitoring.MsgNotFound)
 			}
 		}
 	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
+	return fe.Err()
+}
+
+// write writes the checked uses of one request.
+func (g *useGroup) write(ctx context.Context, uses []*monitoring.Use) ([]monitoring.UseResult, error) {
+	g.delta.reset() // what a failed request collected was rolled back
 	results := make([]monitoring.UseResult, 0, len(uses))
 	for _, u := range uses {
 		stored, err := g.insert(ctx, u)

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,7 +56,14 @@ type bench struct {
 	results            []result
 	seq                atomic.Int64
 	log                io.Writer
+	phases             map[string]bool // nil: all
 }
+
+// allPhases are the phases of a run, in order.
+var allPhases = []string{"start", "reads", "batch", "singles", "verify"}
+
+// want reports whether phase runs.
+func (b *bench) want(phase string) bool { return b.phases == nil || b.phases[phase] }
 
 // result is one figure of the report.
 type result struct {
@@ -69,8 +77,18 @@ func runBench(args []string) error {
 	fs.StringVar(&b.dbPath, "db", "", "database made by `vaaka gen` (it receives the uses written by the load)")
 	fs.DurationVar(&b.duration, "duration", 8*time.Second, "length of each throughput phase")
 	out := fs.String("out", "", "also write the report (markdown) to this file")
+	phases := fs.String("phases", "", "comma-separated phases to run (default all): "+strings.Join(allPhases, ","))
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *phases != "" {
+		b.phases = map[string]bool{}
+		for _, p := range strings.Split(*phases, ",") {
+			if !slices.Contains(allPhases, p) {
+				return fmt.Errorf("run: unknown phase %q (have %s)", p, strings.Join(allPhases, ","))
+			}
+			b.phases[p] = true
+		}
 	}
 	if b.dbPath == "" {
 		return fmt.Errorf("run: --db is required")
@@ -161,58 +179,77 @@ func (b *bench) logf(format string, args ...any) {
 // all runs every phase in order.
 func (b *bench) all() error {
 	// Server start, cold (page cache dropped when permitted) and warm.
-	cold := dropCaches()
-	srv, startCold, err := b.startServer(b.vaaka, "serve", "--db", b.dbPath, "--log-level", "warn")
-	if err != nil {
-		return err
+	if b.want("start") {
+		cold := dropCaches()
+		srv, startCold, err := b.startServer(b.vaaka, "serve", "--db", b.dbPath, "--log-level", "warn")
+		if err != nil {
+			return err
+		}
+		srv.stop()
+		label := "cold"
+		if !cold {
+			label = "cold (page cache not dropped)"
+		}
+		b.add("server start, "+label, ms(startCold), "", "", "≤ 500 ms", pass(startCold <= 500*time.Millisecond))
 	}
-	srv.stop()
 	srv, startWarm, err := b.startServer(b.vaaka, "serve", "--db", b.dbPath, "--log-level", "warn")
 	if err != nil {
 		return err
 	}
-	label := "cold"
-	if !cold {
-		label = "cold (page cache not dropped)"
+	if b.want("start") {
+		b.add("server start, warm", ms(startWarm), "", "", "≤ 500 ms", pass(startWarm <= 500*time.Millisecond))
 	}
-	b.add("server start, "+label, ms(startCold), "", "", "≤ 500 ms", pass(startCold <= 500*time.Millisecond))
-	b.add("server start, warm", ms(startWarm), "", "", "≤ 500 ms", pass(startWarm <= 500*time.Millisecond))
 
 	// Reads first, on the generated log as it is.
-	b.reads(srv)
+	if b.want("reads") {
+		b.reads(srv)
+	}
 
 	// Ingest.
-	batchRate := b.batchIngest(srv.url)
-	single1 := b.singles(srv.url+"/api/v1/uses", b.c.supToken, 1, 400, 0)
-	single50 := b.singles(srv.url+"/api/v1/uses", b.c.supToken, 50, 0, b.duration)
+	var batchRate float64
+	if b.want("batch") {
+		batchRate = b.batchIngest(srv.url)
+	}
+	var single1, single50 *latencies
+	if b.want("singles") {
+		single1 = b.singles(srv.url+"/api/v1/uses", b.c.supToken, 1, 400, 0)
+		single50 = b.singles(srv.url+"/api/v1/uses", b.c.supToken, 50, 0, b.duration)
+	}
 	rss, hwm := srv.memory()
 	srv.stop()
 
 	// Baseline (a): the same number of rows, raw.
-	rowsA := max(int(batchRate*b.duration.Seconds()), 20000)
-	rateA, err := baselineA(b.dir, rowsA, b.rawRow)
-	if err != nil {
-		return fmt.Errorf("baseline a: %w", err)
+	if b.want("batch") {
+		rowsA := max(int(batchRate*b.duration.Seconds()), 20000)
+		rateA, err := baselineA(b.dir, rowsA, b.rawRow)
+		if err != nil {
+			return fmt.Errorf("baseline a: %w", err)
+		}
+		b.add("batch ingest over the API, 1000 uses/request", fmt.Sprintf("%.0f uses/s", batchRate), fmt.Sprintf("(a) %.0f rows/s", rateA),
+			ratio(batchRate, rateA), "≥ 50% of (a)", pass(batchRate >= 0.5*rateA))
 	}
-	b.add("batch ingest over the API, 1000 uses/request", fmt.Sprintf("%.0f uses/s", batchRate), fmt.Sprintf("(a) %.0f rows/s", rateA),
-		ratio(batchRate, rateA), "≥ 50% of (a)", pass(batchRate >= 0.5*rateA))
 
 	// Baseline (b): the bare server under the same single-POST loads.
-	self, _ := os.Executable()
-	base, _, err := b.startServer(self, "baseline-server", "--db", filepath.Join(b.dir, "baseline-b.db"))
-	if err != nil {
-		return fmt.Errorf("baseline b: %w", err)
+	if b.want("singles") {
+		self, _ := os.Executable()
+		base, _, err := b.startServer(self, "baseline-server", "--db", filepath.Join(b.dir, "baseline-b.db"))
+		if err != nil {
+			return fmt.Errorf("baseline b: %w", err)
+		}
+		base1 := b.singles(base.url+"/uses", "", 1, 400, 0)
+		base50 := b.singles(base.url+"/uses", "", 50, 0, b.duration)
+		base.stop()
+		b.add("single-use POSTs, 50 connections", fmt.Sprintf("%.0f req/s", single50.rate), fmt.Sprintf("(b) %.0f req/s", base50.rate),
+			ratio(single50.rate, base50.rate), "≥ 80% of (b)", pass(single50.rate >= 0.8*base50.rate && single50.errors == 0))
+		b.add("single-use POSTs, 50 connections, p99", ms(single50.p(99)), "(b) "+ms(base50.p(99)), "", "≤ 25 ms", pass(single50.p(99) <= 25*time.Millisecond))
+		b.add("single-use POST, 1 connection, p50", ms(single1.p(50)), "(b) "+ms(base1.p(50)), "", "≤ 1.5 ms", pass(single1.p(50) <= 1500*time.Microsecond))
 	}
-	base1 := b.singles(base.url+"/uses", "", 1, 400, 0)
-	base50 := b.singles(base.url+"/uses", "", 50, 0, b.duration)
-	base.stop()
-	b.add("single-use POSTs, 50 connections", fmt.Sprintf("%.0f req/s", single50.rate), fmt.Sprintf("(b) %.0f req/s", base50.rate),
-		ratio(single50.rate, base50.rate), "≥ 80% of (b)", pass(single50.rate >= 0.8*base50.rate && single50.errors == 0))
-	b.add("single-use POSTs, 50 connections, p99", ms(single50.p(99)), "(b) "+ms(base50.p(99)), "", "≤ 25 ms", pass(single50.p(99) <= 25*time.Millisecond))
-	b.add("single-use POST, 1 connection, p50", ms(single1.p(50)), "(b) "+ms(base1.p(50)), "", "≤ 1.5 ms", pass(single1.p(50) <= 1500*time.Microsecond))
 	b.add("resident memory while serving (RSS / peak)", fmt.Sprintf("%d / %d MB", rss>>20, hwm>>20), "", "", "≤ 150 MB", pass(hwm > 0 && hwm <= 150<<20))
 
 	// vaaka verify: cold and warm, with its peak memory.
+	if !b.want("verify") {
+		return nil
+	}
 	for _, label := range []string{"cold", "warm"} {
 		if label == "cold" && !dropCaches() {
 			label = "cold (page cache not dropped)"
