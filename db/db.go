@@ -60,6 +60,12 @@ type DB struct {
 	onMail atomic.Pointer[func()] // OnMailQueued
 
 	auth authCache // tokens and sessions between requests (authcache.go)
+
+	// stateGen counts the commits of write transactions other than the use
+	// writer's: the state the writer carries from group to group (the
+	// register, the employees' units, the notices) is kept only while it
+	// is unchanged.
+	stateGen atomic.Uint64
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -136,12 +142,18 @@ type Tx struct {
 	now        time.Time
 	db         *DB
 	mailQueued bool // queueMail was called: wake the sender after the commit
+	useLog     bool // a group of the use writer, which changes none of the state it carries
 }
 
 // Commit commits the transaction and, when it queued mail, tells the
 // sender (OnMailQueued) so that the mail goes out now rather than at the
 // sender's next round.
 func (tx *Tx) Commit() error {
+	if !tx.useLog && tx.db != nil {
+		// Before the commit frees the write connection, so that the use
+		// writer's next group sees it (uses.go, carried state).
+		tx.db.stateGen.Add(1)
+	}
 	if err := tx.Tx.Commit(); err != nil {
 		return err
 	}

@@ -48,6 +48,7 @@ var releasedMigrations = []string{
 	"0007_holds.sql",            // issue "Evidence": legal holds
 	"0008_telephony_import.sql", // issue "Evidence": telephony import
 	"0009_statistics.sql",       // issue "Evidence": statistics rollups
+	"0010_write_path.sql",       // issue "Performance": one recordings index fewer
 }
 
 func fixturePath(name string) string {

@@ -503,9 +503,6 @@ func (g *useGroup) noticeFacts(ctx context.Context, activityID int64, occurred t
 		if err := g.stmts.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM notices WHERE activity_id = ?)`, activityID).Scan(&tracked); err != nil {
 			return false, fmt.Errorf("db: notices of activity %d: %w", activityID, err)
 		}
-		if g.noticed == nil {
-			g.noticed = map[int64]bool{}
-		}
 		g.noticed[activityID] = tracked
 	}
 	if !tracked {

@@ -3,9 +3,12 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
+	"vaaka/db"
 	"vaaka/monitoring"
 )
 
@@ -84,4 +87,49 @@ func TestRecordUses_FailingWhileWriting_FailsAlone_R_LOG_1(t *testing.T) {
 	if err := f.d.CheckRollups(t.Context()); err != nil {
 		t.Error(err)
 	}
+}
+
+// The writer carries what it read of the state (activities, unit
+// histories, notices) from group to group. A change committed in between,
+// by this process or by another one on the same file, must be seen by the
+// next use: the rollups, rebuilt from the uses and the history at
+// occurred_at, tell a stale unit (R-LOG-1, the rollups' invariant).
+func TestRecordUses_CarriedState_SeesChanges(t *testing.T) {
+	f := newUseFixture(t)
+	ctx := t.Context()
+	at := func(ext string, t time.Time) *monitoring.Use {
+		u := f.use(ext, "rec-"+ext)
+		u.OccurredAt = t
+		return u
+	}
+	f.record(t, at("c-1", testNow.Add(-time.Minute)))
+	// A change through the application (this process).
+	unit := "Support"
+	if _, err := db.NewEmployeeService(f.d).UpdateEmployee(ctx, "hr@example.fi", "E1", monitoring.EmployeeUpdate{Unit: &unit}); err != nil {
+		t.Fatal(err)
+	}
+	f.record(t, at("c-2", testNow)) // the change is in force from testNow
+	if err := f.d.CheckRollups(ctx); err != nil {
+		t.Fatalf("after a change in this process: %v", err)
+	}
+	// A change by another connection (another process on the file).
+	f.d.Now = func() time.Time { return testNow.Add(time.Hour) }
+	raw := rawUseDB(t, f.d)
+	if _, err := raw.Exec(`INSERT INTO employee_history (staff_id, valid_from, unit, active) VALUES ('E1', ?, 'Sales', 1)`,
+		testNow.Add(10*time.Minute).Format("2006-01-02T15:04:05.000000000Z")); err != nil {
+		t.Fatal(err)
+	}
+	f.record(t, at("c-3", testNow.Add(20*time.Minute)))
+	if err := f.d.CheckRollups(ctx); err != nil {
+		t.Fatalf("after a change by another connection: %v", err)
+	}
+	// And the suspension of the activity (flags from the state at occurred_at).
+	if err := f.reg.SeedStatus(ctx, f.act, monitoring.StatusSuspended, testNow.Add(30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.record(t, at("c-4", testNow.Add(40*time.Minute)))[0].Use
+	if !slices.Contains(got.Flags, monitoring.FlagActivityNotActive) {
+		t.Errorf("use after suspension flags %v, want %s", got.Flags, monitoring.FlagActivityNotActive)
+	}
+	mustVerify(t, f.uses, 4)
 }

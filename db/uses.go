@@ -142,6 +142,14 @@ type useWriter struct {
 	prepared map[string]*sql.Stmt
 	wanted   map[string]bool
 	versions map[versionKey]*monitoring.Activity
+	// carried is what the last group read of the state (the activities,
+	// their versions, the employees' unit histories, which activities
+	// have notices), kept for the next group while no other transaction
+	// of this process (stateGen) and no other process (data_version on
+	// the write connection) has committed since. The writer itself never
+	// writes these tables.
+	carried   *groupState
+	carriedAt stateStamp
 
 	mu        sync.RWMutex // RLock to enqueue; Lock to close intake
 	closed    bool
@@ -436,6 +444,28 @@ func (st *useStmts) close() {
 	}
 }
 
+// groupState is what a group reads of the state of the organisation.
+type groupState struct {
+	activities map[int64]*currentActivity // nil value: does not exist
+	employees  map[string][]historyRow    // staff id → unit history, newest first
+	timelines  map[int64][]versionRow     // activity id → versions, newest first
+	noticed    map[int64]bool             // activity id → has notices (notices.go)
+}
+
+func newGroupState() *groupState {
+	return &groupState{activities: map[int64]*currentActivity{}, employees: map[string][]historyRow{},
+		timelines: map[int64][]versionRow{}, noticed: map[int64]bool{}}
+}
+
+// maxCarriedEmployees bounds the unit histories carried between groups.
+const maxCarriedEmployees = 100_000
+
+// stateStamp identifies the state a groupState was read from.
+type stateStamp struct {
+	gen         uint64 // DB.stateGen
+	dataVersion int64  // PRAGMA data_version of the write connection
+}
+
 // useGroup is the state of one group-commit transaction: the chain head
 // (read once, inside the transaction), the hot path's statements bound to
 // the transaction and the activities looked up so far.
@@ -443,15 +473,12 @@ type useGroup struct {
 	tx         *Tx
 	seq        int64
 	hash       string
-	activities map[int64]*currentActivity // nil value: does not exist
 	versions   map[versionKey]*monitoring.Activity
-	employees  map[string][]historyRow // staff id → unit history, newest first
-	timelines  map[int64][]versionRow  // activity id → versions, newest first
-	recordings map[string]string       // ref → deleted_at, of refs seen in this group
-	noticed    map[int64]bool          // activity id → has notices (notices.go)
-	delta      rollupDelta             // the current request's counts
-	total      rollupDelta             // the counts of the group's requests that succeeded
+	recordings map[string]string // ref → deleted_at, of refs seen in this group
+	delta      rollupDelta       // the current request's counts
+	total      rollupDelta       // the counts of the group's requests that succeeded
 	stmts      *stmtCache
+	*groupState
 	*useStmts
 }
 
@@ -479,18 +506,29 @@ func newUseGroup(ctx context.Context, tx *Tx, parent *useStmts) (*useGroup, erro
 // newUseGroupCached is newUseGroup with the writer's caches (w; nil for
 // none): its statements prepared on the pool and its decoded versions.
 func newUseGroupCached(ctx context.Context, tx *Tx, parent *useStmts, w *useWriter) (*useGroup, error) {
-	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, activities: map[int64]*currentActivity{},
-		versions: map[versionKey]*monitoring.Activity{}, employees: map[string][]historyRow{},
-		timelines: map[int64][]versionRow{}, recordings: map[string]string{},
+	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, groupState: newGroupState(),
+		versions: map[versionKey]*monitoring.Activity{}, recordings: map[string]string{},
 		stmts: &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}}
-	if w != nil {
-		g.versions, g.stmts.parent, g.stmts.wanted = w.versions, w.prepared, w.wanted
-	}
 	g.delta.reset()
 	g.total.reset()
 	err := g.stmts.QueryRowContext(ctx, `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`).Scan(&g.seq, &g.hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("db: use log head: %w", err)
+	}
+	if w != nil {
+		g.versions, g.stmts.parent, g.stmts.wanted = w.versions, w.prepared, w.wanted
+		tx.useLog = true
+		// The state read by the last group still holds when nothing else
+		// committed since: read inside this transaction, after its BEGIN
+		// IMMEDIATE, so no commit can come between the check and the use.
+		stamp := stateStamp{gen: w.db.stateGen.Load()}
+		if err := g.stmts.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&stamp.dataVersion); err != nil {
+			return nil, fmt.Errorf("db: data version: %w", err)
+		}
+		if w.carried == nil || w.carriedAt != stamp || len(w.carried.employees) > maxCarriedEmployees {
+			w.carried, w.carriedAt = newGroupState(), stamp
+		}
+		g.groupState = w.carried
 	}
 	if parent == nil {
 		if g.useStmts, err = prepareUseStmts(ctx, tx); err != nil {
