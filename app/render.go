@@ -39,9 +39,10 @@ var pageNames = []string{
 // translation func is bound at start-up and html/template escapes each webPage
 // once (no per-request Clone).
 type views struct {
-	pages  map[monitoring.Language]map[string]*template.Template
+	pages  map[monitoring.Language]*pageSet
 	cat    *Catalog
 	static map[string]string // static file name → content hash, for cache busting
+	fsys   fs.FS
 
 	mu    sync.Mutex
 	loc   *time.Location
@@ -103,8 +104,29 @@ func (p *webPage) Can(roles ...string) bool {
 // Err returns the message for field, "" when it has none.
 func (p *webPage) Err(field string) string { return p.Errors[field] }
 
+// pageSet is the page templates of one language, parsed when first needed:
+// each is a clone of the layout and partials with the language's functions,
+// about 7 MB a language. The default language is parsed at start, which
+// checks every template; a language nobody reads costs nothing.
+type pageSet struct {
+	once  sync.Once
+	pages map[string]*template.Template
+	err   error
+}
+
+// set returns the pages of lang.
+func (v *views) set(lang monitoring.Language) (map[string]*template.Template, error) {
+	ps := v.pages[lang]
+	if ps == nil {
+		ps = v.pages[monitoring.Finnish]
+		lang = monitoring.Finnish
+	}
+	ps.once.Do(func() { ps.pages, ps.err = v.parse(lang) })
+	return ps.pages, ps.err
+}
+
 func loadViewsFS(fsys fs.FS, cat *Catalog) (*views, error) {
-	v := &views{pages: map[monitoring.Language]map[string]*template.Template{}, cat: cat, static: map[string]string{}}
+	v := &views{pages: map[monitoring.Language]*pageSet{}, cat: cat, static: map[string]string{}, fsys: fsys}
 	// Static file versions for long-lived caching (?v=hash).
 	err := fs.WalkDir(fsys, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -121,6 +143,18 @@ func loadViewsFS(fsys fs.FS, cat *Catalog) (*views, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: static files: %w", err)
 	}
+	for _, lang := range monitoring.Languages {
+		v.pages[lang] = &pageSet{}
+	}
+	if _, err := v.set(monitoring.Finnish); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// parse parses the page templates with the functions of lang.
+func (v *views) parse(lang monitoring.Language) (map[string]*template.Template, error) {
+	fsys := v.fsys
 	layout, err := fs.ReadFile(fsys, "layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("app: templates: %w", err)
@@ -129,41 +163,38 @@ func loadViewsFS(fsys fs.FS, cat *Catalog) (*views, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, lang := range monitoring.Languages {
-		base := template.New("layout").Funcs(v.funcs(lang))
-		if _, err := base.Parse(string(layout)); err != nil {
-			return nil, fmt.Errorf("app: layout.html: %w", err)
-		}
-		for _, p := range partials {
-			b, err := fs.ReadFile(fsys, p)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := base.New(path.Base(p)).Parse(string(b)); err != nil {
-				return nil, fmt.Errorf("app: %s: %w", p, err)
-			}
-		}
-		set := map[string]*template.Template{}
-		for _, name := range pageNames {
-			b, err := fs.ReadFile(fsys, name+".html")
-			if err != nil {
-				return nil, fmt.Errorf("app: webPage %s missing: %w", name, err)
-			}
-			t, err := base.Clone()
-			if err != nil {
-				return nil, err
-			}
-			if _, err := t.New(name + ".html").Parse(string(b)); err != nil {
-				return nil, fmt.Errorf("app: %s.html: %w", name, err)
-			}
-			if t.Lookup("content") == nil {
-				return nil, fmt.Errorf("app: %s.html defines no \"content\"", name)
-			}
-			set[name] = t
-		}
-		v.pages[lang] = set
+	base := template.New("layout").Funcs(v.funcs(lang))
+	if _, err := base.Parse(string(layout)); err != nil {
+		return nil, fmt.Errorf("app: layout.html: %w", err)
 	}
-	return v, nil
+	for _, p := range partials {
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := base.New(path.Base(p)).Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("app: %s: %w", p, err)
+		}
+	}
+	set := map[string]*template.Template{}
+	for _, name := range pageNames {
+		b, err := fs.ReadFile(fsys, name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("app: webPage %s missing: %w", name, err)
+		}
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.New(name + ".html").Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("app: %s.html: %w", name, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("app: %s.html defines no \"content\"", name)
+		}
+		set[name] = t
+	}
+	return set, nil
 }
 
 // webFormatDate and webFormatClock write dates and times as Finns write
@@ -308,9 +339,9 @@ func webContains(list any, v any) bool {
 // render executes webPage name into a buffer and sends it with status; a
 // template failure becomes a clean 500 instead of half a page.
 func (s *Server) render(c *fiber.Ctx, status int, name string, p *webPage) error {
-	set := s.views.pages[p.Lang]
-	if set == nil {
-		set = s.views.pages[monitoring.Finnish]
+	set, err := s.views.set(p.Lang)
+	if err != nil {
+		return err
 	}
 	t := set[name]
 	if t == nil {

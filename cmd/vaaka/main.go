@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 
 	_ "time/tzdata" // Europe/Helsinki even on machines without zoneinfo
@@ -27,7 +29,38 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	stop := profile()
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// profile starts the profiles asked for in the environment, for
+// docs/PERFORMANCE.md (`vaakabench run` passes its environment on to the
+// server): VAAKA_CPUPROFILE=FILE profiles the CPU of the whole command,
+// VAAKA_MEMPROFILE=FILE writes the live heap when it ends. The returned
+// function stops them.
+func profile() (stop func()) {
+	var stops []func()
+	if path := os.Getenv("VAAKA_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+		}
+	}
+	if path := os.Getenv("VAAKA_MEMPROFILE"); path != "" {
+		stops = append(stops, func() {
+			if f, err := os.Create(path); err == nil {
+				runtime.GC()
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		})
+	}
+	return func() {
+		for _, s := range stops {
+			s()
+		}
+	}
 }
 
 // run executes one command line (without the program name) and returns the
