@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -138,10 +140,12 @@ func apiSplitBatch(b []byte, key string) ([]json.RawMessage, bool, error) {
 	if !ok {
 		return []json.RawMessage{trimmed}, false, nil
 	}
-	for k := range top {
-		if k != key {
-			return nil, true, errBadField(k, apiKeyUnknown)
-		}
+	if len(top) > 1 {
+		// Name the first other key in sorted order: the same answer for
+		// the same body.
+		others := slices.Sorted(maps.Keys(top))
+		others = slices.DeleteFunc(others, func(k string) bool { return k == key })
+		return nil, true, errBadField(others[0], apiKeyUnknown)
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
@@ -54,6 +55,27 @@ func (in *apiUseIn) toUse(fe monitoring.FieldErrors, prefix string) *monitoring.
 // "uses[i].field" in a batch and "field" otherwise. It is pure: nothing is
 // looked up and nothing defaulted.
 func decodeUses(b []byte) ([]*monitoring.Use, bool, error) {
+	// The common request is one use: decoded in one pass. A batch, and
+	// any body that does not decode, take the general path below, which
+	// also words every error.
+	var one struct {
+		apiUseIn
+		Uses json.RawMessage `json:"uses"`
+	}
+	if apiDecodeStrict(b, &one, "") == nil && one.Uses == nil {
+		fe := monitoring.FieldErrors{}
+		u := one.apiUseIn.toUse(fe, "")
+		if err := fe.Err(); err != nil {
+			return nil, false, err
+		}
+		return []*monitoring.Use{u}, false, nil
+	}
+	return decodeUsesGeneral(b)
+}
+
+// decodeUsesGeneral decodes one use or a batch {"uses": [...]}, naming the
+// field of every error.
+func decodeUsesGeneral(b []byte) ([]*monitoring.Use, bool, error) {
 	raws, batch, err := apiSplitBatch(b, "uses")
 	if err != nil {
 		return nil, batch, err

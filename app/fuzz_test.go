@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"vaaka/monitoring"
@@ -28,6 +29,11 @@ func FuzzDecodeUses(f *testing.F) {
 	s := &Server{i18n: cat}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		uses, batch, err := decodeUses(body)
+		// The one-pass path for a single use answers as the general one.
+		gu, gb, gerr := decodeUsesGeneral(body)
+		if !reflect.DeepEqual(uses, gu) || batch != gb || !reflect.DeepEqual(err, gerr) {
+			t.Fatalf("decodeUses %v %v %v, the general path %v %v %v", uses, batch, err, gu, gb, gerr)
+		}
 		if err != nil {
 			if uses != nil {
 				t.Fatalf("uses and an error")
