@@ -66,6 +66,8 @@ type DB struct {
 	// register, the employees' units, the notices) is kept only while it
 	// is unchanged.
 	stateGen atomic.Uint64
+
+	ckpt checkpointer // checkpoint.go
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -113,6 +115,10 @@ func open(path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
+	if err := db.startCheckpointer(dsn); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
 	return db, nil
 }
 
@@ -125,6 +131,7 @@ func (db *DB) Close() error {
 	if db.uses != nil {
 		db.uses.stop()
 	}
+	db.stopCheckpointer()
 	err1 := db.read.Close()
 	err2 := db.write.Close()
 	return errors.Join(err1, err2)
@@ -156,6 +163,9 @@ func (tx *Tx) Commit() error {
 	}
 	if err := tx.Tx.Commit(); err != nil {
 		return err
+	}
+	if tx.db != nil {
+		tx.db.kickCheckpointer()
 	}
 	if tx.mailQueued && tx.db != nil {
 		if f := tx.db.onMail.Load(); f != nil {

@@ -3,7 +3,9 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,4 +134,33 @@ func TestRecordUses_CarriedState_SeesChanges(t *testing.T) {
 		t.Errorf("use after suspension flags %v, want %s", got.Flags, monitoring.FlagActivityNotActive)
 	}
 	mustVerify(t, f.uses, 4)
+}
+
+// The checkpointer copies the WAL into the database beside the writer:
+// here fifty commits, far fewer pages than the write connection's own
+// checkpoint waits for (1 000), reach the database file within moments.
+func TestCheckpointer_CopiesTheWALBesideTheWriter(t *testing.T) {
+	f := newUseFixture(t)
+	size := func() int64 {
+		st, err := os.Stat(f.d.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	time.Sleep(300 * time.Millisecond) // the fixture's own writes are copied
+	before := size()
+	for i := range 50 {
+		u := f.use(fmt.Sprintf("wal-%d", i), fmt.Sprintf("rec-wal-%d", i))
+		u.Note = strings.Repeat("x", 1000) // a page of uses every few commits
+		f.record(t, u)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for size() <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is still %d bytes 5 s after 50 commits: nothing was checkpointed", before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mustVerify(t, f.uses, 50)
 }
