@@ -324,6 +324,8 @@ type statsPage struct {
 	CSV        string
 	MonthsSVG  template.HTML
 	FlagsSVG   template.HTML
+	MonthRows  template.HTML // the months table's rows (web_stats_rows.go)
+	CellRows   template.HTML // the cells table's rows
 	Legend     []statsLegendItem
 	FlagShares []statFlagShare
 }
@@ -363,6 +365,8 @@ func (s *Server) handleStatistics(c *fiber.Ctx) error {
 		q.Set("activity_id", strconv.FormatInt(st.ActivityID, 10))
 	}
 	v.CSV = "/statistics.csv?" + q.Encode()
+	v.MonthRows, v.CellRows = statRows(st, v.Names, statRowText{
+		suppressedTitle: t("stats.suppressed_title"), noPurpose: t("stats.no_purpose"), unknownUnit: t("stats.unknown_unit")})
 	// Uses per month per activity (stacked; a hidden month total is drawn
 	// as "< 5" above the month).
 	months := monitoring.StatMonths(monitoring.StatisticsFilter{From: st.From, To: st.To})
