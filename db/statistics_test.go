@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -453,5 +454,37 @@ func TestStatistics_Charts(t *testing.T) {
 	}
 	if one.FewEmployees != true { // E1, E2 and E9 only
 		t.Error("an activity of three employees: FewEmployees = false")
+	}
+}
+
+// TestStatistics_ConcurrentReaders: the statistics read on two connections
+// at once (cells and overdue). Many more concurrent readers than the read
+// pool has connections all get the same answer, and none waits for a
+// connection while holding another (a pool deadlock would end in the
+// deadline).
+func TestStatistics_ConcurrentReaders(t *testing.T) {
+	o := newStatOrg(t, rand.New(rand.NewPCG(7, 42)), 300)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	f := monitoring.StatisticsFilter{From: testNow.AddDate(0, -6, 0).Format("2006-01"), To: testNow.Format("2006-01")}
+	want, err := o.stats.Statistics(ctx, f, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const readers = 32
+	errs := make(chan error, readers)
+	for range readers {
+		go func() {
+			st, err := o.stats.Statistics(ctx, f, testNow)
+			if err == nil && !reflect.DeepEqual(st, want) {
+				err = fmt.Errorf("a concurrent reader got other statistics")
+			}
+			errs <- err
+		}()
+	}
+	for range readers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
