@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,15 @@ func TestSecurityHeaders_EveryKindOfAnswer(t *testing.T) {
 		}
 		if h.Get("Strict-Transport-Security") != "" {
 			t.Errorf("%s: HSTS without SecureCookies", a.name)
+		}
+		// Server time (issue "Performance"), on every answer that went
+		// through the handler (fasthttp answers the 413s itself).
+		if !strings.HasPrefix(a.name, "413") {
+			st := h.Get("Server-Timing")
+			dur, ok := strings.CutPrefix(st, "app;dur=")
+			if ms, err := strconv.ParseFloat(dur, 64); !ok || err != nil || ms < 0 || ms > 60_000 {
+				t.Errorf("%s: Server-Timing %q", a.name, st)
+			}
 		}
 	}
 }
