@@ -332,11 +332,49 @@ func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
+	if t, ok := parseTimeLayout(s); ok {
+		return t, nil
+	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("db: bad stored time %q: %w", s, err)
 	}
 	return t.UTC(), nil
+}
+
+// parseTimeLayout parses s when it is exactly in timeLayout, the form
+// every stored time is written in, at a fraction of time.Parse's cost (the
+// log's readers parse three times per use, verify 30M at 10M uses). Any
+// other text (ok false) is left to time.Parse.
+func parseTimeLayout(s string) (time.Time, bool) {
+	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+		s[19] != '.' || s[29] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for _, c := range []byte(s[from:to]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	var v [7]int
+	for i, r := range [7][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}, {20, 29}} {
+		n, ok := num(r[0], r[1])
+		if !ok {
+			return time.Time{}, false
+		}
+		v[i] = n
+	}
+	t := time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], v[6], time.UTC)
+	// time.Date normalises (month 13, 31 April); time.Parse rejects.
+	if y, m, d := t.Date(); y != v[0] || int(m) != v[1] || d != v[2] || t.Hour() != v[3] || t.Minute() != v[4] || t.Second() != v[5] {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 func formatDate(t time.Time) string {

@@ -73,7 +73,7 @@ func walkUses(ctx context.Context, q querier, v *monitoring.ChainVerifier, after
 				stopped = true
 				break
 			}
-			if !v.Next(u.Seq, u.PrevHash, u.Hash, u.ChainFields()) {
+			if !v.NextUse(u) {
 				stopped = true
 				break
 			}

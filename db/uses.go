@@ -942,9 +942,15 @@ func (w *useRow) use() (*monitoring.Use, error) {
 // through a decoding (times, the flag mask, a NULL external id) could
 // otherwise be rewritten without changing the hash.
 func (w *useRow) canonical(u *monitoring.Use) bool {
-	return formatTime(u.CallStartedAt) == w.callStarted && formatTime(u.OccurredAt) == w.occurred &&
-		formatTime(u.RecordedAt) == w.recorded && monitoring.FlagMask(u.Flags) == w.flags &&
-		w.external.Valid == (w.external.String != "")
+	var buf [len(timeLayout)]byte
+	same := func(t time.Time, stored string) bool { // formatTime(t) == stored, without allocating
+		if t.IsZero() {
+			return stored == ""
+		}
+		return string(t.UTC().AppendFormat(buf[:0], timeLayout)) == stored
+	}
+	return same(u.CallStartedAt, w.callStarted) && same(u.OccurredAt, w.occurred) && same(u.RecordedAt, w.recorded) &&
+		monitoring.FlagMask(u.Flags) == w.flags && w.external.Valid == (w.external.String != "")
 }
 
 // scanUse reads one use.
