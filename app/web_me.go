@@ -1,6 +1,7 @@
 package app
 
 import (
+	"html/template"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,6 +27,7 @@ func (m meNotice) Pending() bool { return m.R != nil && m.R.AcknowledgedAt.IsZer
 // meData is the employee's own page.
 type meData struct {
 	Rows    []useRow
+	UseRows template.HTML // Rows rendered (web_me_rows.go)
 	Next    int64
 	NoStaff bool
 	Notices []meNotice
@@ -61,6 +63,7 @@ func (s *Server) handleMe(c *fiber.Ctx) error {
 		if d.Rows, err = s.decorate(c, uses, true); err != nil {
 			return err
 		}
+		d.UseRows = s.views.meUseRows(p.Lang, d.Rows)
 		d.Next = next
 		d.Report = "/documents/employees/" + url.PathEscape(u.StaffID) + "/report.pdf?lang=" + string(p.Lang)
 		if s.Notices != nil {
