@@ -320,7 +320,7 @@ func apiEncodeSeqCursor(n int64) string {
 func apiSendJSON(c *fiber.Ctx, status int, v any) error {
 	b := jsonBuffers.Get().(*bytes.Buffer)
 	defer func() {
-		if b.Cap() <= 1<<20 { // a huge body's buffer is left to the GC
+		if b.Cap() <= 4<<20 { // a huge body's buffer is left to the GC
 			b.Reset()
 			jsonBuffers.Put(b)
 		}

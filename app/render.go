@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -347,19 +346,22 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p *webPage) error
 	if t == nil {
 		return fmt.Errorf("app: no webPage %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	// Straight into the response's body buffer, which fasthttp reuses from
+	// request to request (a large page allocates nothing of its own).
+	resp := c.Response()
+	resp.ResetBody()
+	if err := t.ExecuteTemplate(resp.BodyWriter(), "layout", p); err != nil {
 		s.Logger.Error("render", "page", name, "err", err)
-		var fallback bytes.Buffer
+		resp.ResetBody()
 		c.Status(fiber.StatusInternalServerError)
 		c.Type("html", "utf-8")
-		fallback.WriteString("<!doctype html><title>500</title><p>")
-		template.HTMLEscape(&fallback, []byte(s.i18n.T(p.Lang, "problem.internal_detail")))
-		return c.Send(fallback.Bytes())
+		resp.AppendBodyString("<!doctype html><title>500</title><p>")
+		template.HTMLEscape(resp.BodyWriter(), []byte(s.i18n.T(p.Lang, "problem.internal_detail")))
+		return nil
 	}
 	c.Status(status)
 	c.Type("html", "utf-8")
-	return c.Send(buf.Bytes())
+	return nil
 }
 
 // refreshLocation reloads the organisation's time zone once a minute.
