@@ -75,11 +75,8 @@ func (c *cli) serve(args []string) error {
 	// The garbage collector runs half as often as Go's default: the live
 	// heap is small (about 30 MB, most of it the page templates), so the
 	// heap stays far below the memory target (docs/PERFORMANCE.md), and
-	// each collection slows the requests that run beside it. GOGC in the
-	// environment still decides when set.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
-	}
+	// each collection slows the requests that run beside it.
+	gcPercent(200)
 	d, err := openDB(cfg.DB)
 	if err != nil {
 		return err
@@ -202,4 +199,12 @@ func displayAddr(a net.Addr) string {
 		return net.JoinHostPort("127.0.0.1", fmt.Sprint(ta.Port))
 	}
 	return ta.String()
+}
+
+// gcPercent sets the garbage collector's target to percent unless GOGC in
+// the environment decides.
+func gcPercent(percent int) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(percent)
+	}
 }
