@@ -164,3 +164,93 @@ func TestCheckpointer_CopiesTheWALBesideTheWriter(t *testing.T) {
 	}
 	mustVerify(t, f.uses, 50)
 }
+
+// The writer looks the recordings of a request up in chunks and inserts
+// the rows beside its uses (recordings, employees, flags, flag months) with
+// multi-row statements at the end of the group (use_rows.go). Requests of
+// odd sizes, naming new recordings several times (within a request and
+// across the requests of a group), stored recordings and a deleted one,
+// leave exactly the rows one statement per row left: each recording once,
+// recording_deleted where it applies, every rollup equal to its rebuild
+// (R-RET-2, R-LOG-1).
+func TestRecordUses_RowsWrittenInChunks_R_RET_2(t *testing.T) {
+	f := newUseFixture(t)
+	ctx := t.Context()
+	if _, err := f.recs.RegisterRecordings(ctx, "hr@example.fi", []*monitoring.Recording{
+		{Ref: "stored-live", CallStartedAt: testNow.Add(-10 * oneDay), Direction: monitoring.Inbound, ActivityID: f.act},
+		{Ref: "stored-deleted", CallStartedAt: testNow.Add(-10 * oneDay), Direction: monitoring.Inbound, ActivityID: f.act},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "stored-deleted", testNow.Add(-3*oneDay)); err != nil {
+		t.Fatal(err)
+	}
+	sizes := []int{1, 2, 63, 64, 65, 129, 300, 517}
+	var wg sync.WaitGroup
+	errs := make([]error, len(sizes))
+	results := make([][]monitoring.UseResult, len(sizes))
+	employees := 0
+	start := make(chan struct{})
+	for r, n := range sizes {
+		uses := make([]*monitoring.Use, n)
+		for i := range uses {
+			// New recordings named twice in a request and by the next
+			// request too; every 7th use a stored one.
+			ref := fmt.Sprintf("new-%d-%d", r, i/2)
+			switch {
+			case i%7 == 3:
+				ref = "stored-live"
+			case i%7 == 5:
+				ref = "stored-deleted"
+			case i%5 == 4 && r > 0:
+				ref = fmt.Sprintf("new-%d-%d", r-1, i/2)
+			}
+			u := f.use(fmt.Sprintf("chunk-%d-%d", r, i), ref)
+			if ref == "stored-deleted" || ref == "stored-live" {
+				u.CallStartedAt = testNow.Add(-10 * oneDay)
+			}
+			if i%3 == 0 {
+				u.EmployeeStaffIDs = []string{"E1", "E2"}
+			}
+			if i%4 == 0 {
+				u.Purpose = "" // purpose_missing: a flag row and a flag month row
+			}
+			employees += len(u.EmployeeStaffIDs)
+			uses[i] = u
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[r], errs[r] = f.uses.RecordUses(ctx, uses)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	total, flags := 0, 0
+	refs := map[string]bool{"stored-live": true, "stored-deleted": true}
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", r, err)
+		}
+		for _, res := range results[r] {
+			u := res.Use
+			total++
+			refs[u.RecordingRef] = true
+			flags += len(u.Flags)
+			if deleted := slices.Contains(u.Flags, monitoring.FlagRecordingDeleted); deleted != (u.RecordingRef == "stored-deleted") {
+				t.Errorf("%s on %s: flags %v", u.ExternalID, u.RecordingRef, u.Flags)
+			}
+		}
+	}
+	for table, want := range map[string]int{"uses": total, "recordings": len(refs), "use_employees": employees,
+		"use_flags": flags, "use_flag_months": flags} {
+		if got := countUseRows(t, f.d, table); got != want {
+			t.Errorf("%s: %d rows, want %d", table, got, want)
+		}
+	}
+	mustVerify(t, f.uses, int64(total))
+	if err := f.d.CheckRollups(ctx); err != nil {
+		t.Error(err)
+	}
+}

@@ -191,7 +191,6 @@ const (
 		ON CONFLICT (week, activity_id, flag) DO UPDATE SET n = n + excluded.n`
 	upsertFlagDaySQL = `INSERT INTO use_flag_days (day, flag, n) VALUES (?, ?, ?)
 		ON CONFLICT (day, flag) DO UPDATE SET n = n + excluded.n`
-	insertFlagMonthSQL = `INSERT INTO use_flag_months (activity_id, flag, month, use_seq) VALUES (?, ?, ?, ?)`
 )
 
 // The rebuild queries compute each rollup from scratch, in the column order

@@ -306,6 +306,7 @@ func (w *useWriter) writeGroup(ctx context.Context, group []*useRequest, replies
 		return true, err
 	}
 	defer g.close()
+	g.savepoints = savepoints
 	for i, r := range group {
 		if savepoints {
 			if err := g.applySavepointed(ctx, r.uses, &replies[i]); err != nil {
@@ -335,6 +336,17 @@ func (w *useWriter) writeGroup(ctx context.Context, group []*useRequest, replies
 		}
 		replies[i].results = results
 	}
+	// The rows beside the uses of every request that succeeded; if they
+	// fail, the group is written again with a savepoint per request.
+	if err := g.pend.flush(ctx, g); err != nil {
+		if len(group) > 1 && !savepoints {
+			return false, nil
+		}
+		if len(group) == 1 {
+			replies[0].err = err
+		}
+		return true, err
+	}
 	// The rollups of every request that succeeded, in the same
 	// transaction: if this fails, the group fails as a whole.
 	if err := g.total.flush(ctx, g); err != nil {
@@ -357,7 +369,10 @@ func (g *useGroup) applySavepointed(ctx context.Context, uses []*monitoring.Use,
 	results, rerr := g.apply(ctx, uses)
 	if rerr != nil {
 		g.seq, g.hash = seq, hash
-		clear(g.recordings) // its recordings were rolled back too
+		// Its recordings were rolled back too, and its rows not inserted.
+		clear(g.recordings)
+		clear(g.absent)
+		g.pend.reset()
 		// If SQLite rolled the whole transaction back (disk full, I/O
 		// error), the savepoint is gone and the group fails.
 		if _, err := g.stmts.ExecContext(ctx, `ROLLBACK TO use_request`); err != nil {
@@ -387,33 +402,27 @@ type currentActivity struct {
 
 // useStmts are the prepared statements of the hot insert path.
 type useStmts struct {
-	insertUse, insertEmployee, insertFlag, findExternal, findRecording, insertRecording, useExists, versionAt *sql.Stmt
+	insertUse, findExternal, findRecording, useExists, versionAt *sql.Stmt
 	// rollups (rollup.go)
-	upsertRollup, upsertFlagDay, insertFlagMonth *sql.Stmt
-	employeeHistory                              *sql.Stmt
+	upsertRollup, upsertFlagDay *sql.Stmt
+	employeeHistory             *sql.Stmt
 }
 
 func (st *useStmts) list() []**sql.Stmt {
-	return []**sql.Stmt{&st.insertUse, &st.insertEmployee, &st.insertFlag, &st.findExternal, &st.findRecording,
-		&st.insertRecording, &st.useExists, &st.versionAt, &st.upsertRollup, &st.upsertFlagDay, &st.insertFlagMonth,
-		&st.employeeHistory}
+	return []**sql.Stmt{&st.insertUse, &st.findExternal, &st.findRecording, &st.useExists, &st.versionAt,
+		&st.upsertRollup, &st.upsertFlagDay, &st.employeeHistory}
 }
 
 var useStmtSQL = []string{
 	`INSERT INTO uses (` + useColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-	`INSERT OR IGNORE INTO use_employees (staff_id, use_seq) VALUES (?, ?)`,
-	`INSERT INTO use_flags (flag, use_seq, activity_id) VALUES (?, ?, ?)`,
 	`SELECT ` + useColumns + ` FROM uses WHERE source = ? AND external_id = ?`,
 	`SELECT deleted_at FROM recordings WHERE ref = ?`,
-	`INSERT INTO recordings (ref, call_started_at, direction, activity_id, employee_staff_id,
-		deletion_due, first_seen_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'use')`,
 	`SELECT COUNT(*) FROM uses WHERE id = ?`,
 	// An activity's versions, newest first: the version in force at a time
 	// is chosen from them in memory as activityAt (state.go) chooses it.
 	`SELECT version, valid_from FROM activity_versions WHERE activity_id = ? ORDER BY version DESC`,
 	upsertRollupSQL,
 	upsertFlagDaySQL,
-	insertFlagMonthSQL,
 	// An employee's whole unit history, newest first (employeeAt in memory).
 	`SELECT valid_from, unit FROM employee_history WHERE staff_id = ? ORDER BY valid_from DESC`,
 }
@@ -475,6 +484,9 @@ type useGroup struct {
 	hash       string
 	versions   map[versionKey]*monitoring.Activity
 	recordings map[string]string // ref → deleted_at, of refs seen in this group
+	absent     map[string]bool   // refs looked up and not stored (nor entered by the group yet)
+	pend       pendingRows       // rows not inserted yet (use_rows.go)
+	savepoints bool              // a savepoint per request: rows inserted per request
 	delta      rollupDelta       // the current request's counts
 	total      rollupDelta       // the counts of the group's requests that succeeded
 	stmts      *stmtCache
@@ -507,7 +519,7 @@ func newUseGroup(ctx context.Context, tx *Tx, parent *useStmts) (*useGroup, erro
 // none): its statements prepared on the pool and its decoded versions.
 func newUseGroupCached(ctx context.Context, tx *Tx, parent *useStmts, w *useWriter) (*useGroup, error) {
 	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, groupState: newGroupState(),
-		versions: map[versionKey]*monitoring.Activity{}, recordings: map[string]string{},
+		versions: map[versionKey]*monitoring.Activity{}, recordings: map[string]string{}, absent: map[string]bool{},
 		stmts: &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}}
 	g.delta.reset()
 	g.total.reset()
@@ -743,6 +755,9 @@ func (g *useGroup) check(ctx context.Context, uses []*monitoring.Use) error {
 // write writes the checked uses of one request.
 func (g *useGroup) write(ctx context.Context, uses []*monitoring.Use) ([]monitoring.UseResult, error) {
 	g.delta.reset() // what a failed request collected was rolled back
+	if err := g.lookupRecordings(ctx, uses); err != nil {
+		return nil, err
+	}
 	results := make([]monitoring.UseResult, 0, len(uses))
 	for _, u := range uses {
 		stored, err := g.insert(ctx, u)
@@ -754,6 +769,11 @@ func (g *useGroup) write(ctx context.Context, uses []*monitoring.Use) ([]monitor
 			continue
 		}
 		results = append(results, monitoring.UseResult{Use: u})
+	}
+	if g.savepoints {
+		if err := g.pend.flush(ctx, g); err != nil {
+			return nil, err
+		}
 	}
 	// The request succeeded: its counts join the group's, written once
 	// before the commit (rollup.go).
@@ -817,9 +837,10 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 	if st.NoticesTracked, err = g.noticeFacts(ctx, u.ActivityID, u.OccurredAt, st.Employees); err != nil {
 		return nil, err
 	}
-	// R-RET-2: the ledger knows every recording used.
+	// R-RET-2: the ledger knows every recording used (looked up for the
+	// whole request by lookupRecordings).
 	deletedAt, known := g.recordings[u.RecordingRef]
-	if !known {
+	if !known && !g.absent[u.RecordingRef] {
 		err = g.findRecording.QueryRowContext(ctx, u.RecordingRef).Scan(&deletedAt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -864,28 +885,21 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		if a != nil && a.retentionDays > 0 {
 			due = formatTime(monitoring.DeletionDue(u.CallStartedAt, a.retentionDays))
 		}
-		if _, err := g.insertRecording.ExecContext(ctx, u.RecordingRef, formatTime(u.CallStartedAt), string(u.Direction),
-			u.ActivityID, u.EmployeeStaffIDs[0], due, formatTime(tx.now)); err != nil {
-			return nil, fmt.Errorf("db: insert recording %q: %w", u.RecordingRef, err)
-		}
+		g.pend.recordings = append(g.pend.recordings, u.RecordingRef, formatTime(u.CallStartedAt), string(u.Direction),
+			u.ActivityID, u.EmployeeStaffIDs[0], due, formatTime(tx.now))
+		delete(g.absent, u.RecordingRef)
 	}
 	g.recordings[u.RecordingRef] = deletedAt
 	for _, s := range u.EmployeeStaffIDs {
-		if _, err := g.insertEmployee.ExecContext(ctx, s, u.Seq); err != nil {
-			return nil, fmt.Errorf("db: insert use employee: %w", err)
-		}
+		g.pend.employees = append(g.pend.employees, s, u.Seq)
 	}
 	month := ""
 	if len(u.Flags) > 0 {
 		month = monthOf(u.OccurredAt)
 	}
 	for _, f := range u.Flags {
-		if _, err := g.insertFlag.ExecContext(ctx, string(f), u.Seq, u.ActivityID); err != nil {
-			return nil, fmt.Errorf("db: insert use flag: %w", err)
-		}
-		if _, err := g.insertFlagMonth.ExecContext(ctx, u.ActivityID, string(f), month, u.Seq); err != nil {
-			return nil, fmt.Errorf("db: insert use flag month: %w", err)
-		}
+		g.pend.flags = append(g.pend.flags, string(f), u.Seq, u.ActivityID)
+		g.pend.flagMonths = append(g.pend.flagMonths, u.ActivityID, string(f), month, u.Seq)
 	}
 	g.delta.add(u, st.Employees)
 	g.seq, g.hash = u.Seq, u.Hash
