@@ -49,6 +49,7 @@ var releasedMigrations = []string{
 	"0008_telephony_import.sql", // issue "Evidence": telephony import
 	"0009_statistics.sql",       // issue "Evidence": statistics rollups
 	"0010_write_path.sql",       // issue "Performance": one recordings index fewer
+	"0011_recording_weeks.sql",  // issue "Performance": the use writer counts its recordings' weeks
 }
 
 func fixturePath(name string) string {

@@ -95,8 +95,13 @@ func (s *RecordingService) RegisterRecordings(ctx context.Context, actor string,
 		if days := activities[r.ActivityID].retentionDays; days > 0 {
 			r.DeletionDue = monitoring.DeletionDue(r.CallStartedAt, days)
 		}
-		if r.Source == "" {
+		switch r.Source {
+		case "":
 			r.Source = "api"
+		case "use":
+			// The use writer's own: its 'due' weeks are counted by the
+			// writer, not by the trigger (migration 0011).
+			return nil, fmt.Errorf("db: register recording %q: source \"use\" is the use writer's", r.Ref)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO recordings (`+recordingColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,0)`,
 			r.Ref, formatTime(r.CallStartedAt), string(r.Direction), r.ActivityID, r.EmployeeStaffID,

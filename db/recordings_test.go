@@ -186,3 +186,20 @@ func TestListRecordings_Overdue_R_RET_2(t *testing.T) {
 		t.Errorf("bad cursor: err = %v", err)
 	}
 }
+
+// Source "use" belongs to the use writer, which counts the deletion weeks
+// of its recordings itself (migration 0011): registering one with it would
+// leave it out of the charts, so it is refused and nothing is written.
+func TestRegisterRecordings_RefusesSourceUse(t *testing.T) {
+	f := newUseFixture(t)
+	_, err := f.recs.RegisterRecordings(t.Context(), "hr@example.fi", []*monitoring.Recording{
+		{Ref: "ok-first", CallStartedAt: testNow.Add(-oneDay), Direction: monitoring.Inbound, ActivityID: f.act},
+		{Ref: "as-use", CallStartedAt: testNow.Add(-oneDay), Direction: monitoring.Inbound, ActivityID: f.act, Source: "use"},
+	})
+	if err == nil {
+		t.Fatal("a recording with source use was registered")
+	}
+	if n := countUseRows(t, f.d, "recordings"); n != 0 {
+		t.Errorf("%d recordings written", n)
+	}
+}

@@ -70,18 +70,31 @@ type rollupDelta struct {
 	days   map[flagDayKey]int64
 	staff  map[staffKey]int64
 	weeks  map[weekKey]int64
+	// The recordings entered, per activity and week of their deletion
+	// deadline (flag ''): recording_week_rollup's 'due' rows, which the
+	// trigger of 0011 leaves to the use writer.
+	dueWeeks map[weekKey]int64
 }
 
 func (d *rollupDelta) reset() {
 	if d.rollup == nil {
 		d.rollup, d.days = map[rollupKey]int64{}, map[flagDayKey]int64{}
-		d.staff, d.weeks = map[staffKey]int64{}, map[weekKey]int64{}
+		d.staff, d.weeks, d.dueWeeks = map[staffKey]int64{}, map[weekKey]int64{}, map[weekKey]int64{}
 		return
 	}
 	clear(d.rollup)
 	clear(d.days)
 	clear(d.staff)
 	clear(d.weeks)
+	clear(d.dueWeeks)
+}
+
+// addRecording counts a recording entered for activity, due for deletion
+// at due (zero: never).
+func (d *rollupDelta) addRecording(activity int64, due time.Time) {
+	if !due.IsZero() {
+		d.dueWeeks[weekKey{activity, weekOf(due), ""}]++
+	}
 }
 
 // add counts u (flags computed) with the units of its employees at
@@ -144,6 +157,9 @@ func (d *rollupDelta) merge(o *rollupDelta) {
 	for k, n := range o.weeks {
 		d.weeks[k] += n
 	}
+	for k, n := range o.dueWeeks {
+		d.dueWeeks[k] += n
+	}
 	o.reset()
 }
 
@@ -178,6 +194,11 @@ func (d *rollupDelta) flush(ctx context.Context, g *useGroup) error {
 			return fmt.Errorf("db: use flag days: %w", err)
 		}
 	}
+	for k, n := range d.dueWeeks {
+		if _, err := g.stmts.ExecContext(ctx, upsertDueWeekSQL, k.week, k.activity, n); err != nil {
+			return fmt.Errorf("db: recording week rollup: %w", err)
+		}
+	}
 	d.reset()
 	return nil
 }
@@ -191,6 +212,8 @@ const (
 		ON CONFLICT (week, activity_id, flag) DO UPDATE SET n = n + excluded.n`
 	upsertFlagDaySQL = `INSERT INTO use_flag_days (day, flag, n) VALUES (?, ?, ?)
 		ON CONFLICT (day, flag) DO UPDATE SET n = n + excluded.n`
+	upsertDueWeekSQL = `INSERT INTO recording_week_rollup (week, activity_id, kind, n) VALUES (?, ?, 'due', ?)
+		ON CONFLICT (week, activity_id, kind) DO UPDATE SET n = n + excluded.n`
 )
 
 // The rebuild queries compute each rollup from scratch, in the column order

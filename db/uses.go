@@ -881,12 +881,13 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		if err != nil {
 			return nil, err
 		}
-		due := ""
+		var due time.Time
 		if a != nil && a.retentionDays > 0 {
-			due = formatTime(monitoring.DeletionDue(u.CallStartedAt, a.retentionDays))
+			due = monitoring.DeletionDue(u.CallStartedAt, a.retentionDays)
 		}
 		g.pend.recordings = append(g.pend.recordings, u.RecordingRef, formatTime(u.CallStartedAt), string(u.Direction),
-			u.ActivityID, u.EmployeeStaffIDs[0], due, formatTime(tx.now))
+			u.ActivityID, u.EmployeeStaffIDs[0], formatTime(due), formatTime(tx.now))
+		g.delta.addRecording(u.ActivityID, due)
 		delete(g.absent, u.RecordingRef)
 	}
 	g.recordings[u.RecordingRef] = deletedAt
