@@ -25,8 +25,8 @@ type authCache struct {
 	gen atomic.Uint64
 
 	mu       sync.Mutex
-	tokens   map[string]tokenEntry
-	sessions map[string]sessionEntry
+	tokens   authEntries[monitoring.Token]
+	sessions authEntries[monitoring.Session]
 }
 
 // authCacheTTL bounds the life of an entry; authCacheMax the entries of a
@@ -36,15 +36,12 @@ const (
 	authCacheMax = 4096
 )
 
-type tokenEntry struct {
-	tok  monitoring.Token
-	user monitoring.User
-	gen  uint64
-	at   time.Time
-}
+// authEntries are the cached entries of one kind (tokens or sessions), by
+// the hash of their secret.
+type authEntries[T any] map[string]authEntry[T]
 
-type sessionEntry struct {
-	sess monitoring.Session
+type authEntry[T any] struct {
+	v    T
 	user monitoring.User
 	gen  uint64
 	at   time.Time
@@ -54,57 +51,62 @@ type sessionEntry struct {
 // sessions is committed.
 func (c *authCache) invalidate() { c.gen.Add(1) }
 
-// fresh reports whether an entry of gen stored at at may be served.
-func (c *authCache) fresh(gen uint64, at time.Time) bool {
-	return gen == c.gen.Load() && time.Since(at) < authCacheTTL
-}
-
 // token returns copies of the cached token and user of hash.
 func (c *authCache) token(hash string) (*monitoring.Token, *monitoring.User, bool) {
-	c.mu.Lock()
-	e, ok := c.tokens[hash]
-	c.mu.Unlock()
-	if !ok || !c.fresh(e.gen, e.at) {
-		return nil, nil, false
-	}
-	t, u := e.tok, e.user
-	t.Scopes, u.Roles = slices.Clone(t.Scopes), slices.Clone(u.Roles)
-	return &t, &u, true
+	return authGet(c, &c.tokens, hash, cloneToken)
 }
 
 // putToken stores what a lookup that began at gen found.
 func (c *authCache) putToken(hash string, gen uint64, t *monitoring.Token, u *monitoring.User) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.tokens == nil || len(c.tokens) >= authCacheMax {
-		c.tokens = map[string]tokenEntry{}
-	}
-	e := tokenEntry{tok: *t, user: *u, gen: gen, at: time.Now()}
-	e.tok.Scopes, e.user.Roles = slices.Clone(t.Scopes), slices.Clone(u.Roles)
-	c.tokens[hash] = e
+	authPut(c, &c.tokens, hash, gen, *t, u, cloneToken)
 }
 
 // session returns copies of the cached session and user of idHash.
 func (c *authCache) session(idHash string) (*monitoring.Session, *monitoring.User, bool) {
-	c.mu.Lock()
-	e, ok := c.sessions[idHash]
-	c.mu.Unlock()
-	if !ok || !c.fresh(e.gen, e.at) {
-		return nil, nil, false
-	}
-	s, u := e.sess, e.user
-	u.Roles = slices.Clone(u.Roles)
-	return &s, &u, true
+	return authGet(c, &c.sessions, idHash, nil)
 }
 
 // putSession stores what a lookup that began at gen found.
 func (c *authCache) putSession(idHash string, gen uint64, s *monitoring.Session, u *monitoring.User) {
+	authPut(c, &c.sessions, idHash, gen, *s, u, nil)
+}
+
+// cloneToken copies what of a token its holder could change (a Session
+// holds no slice: a copy of the struct is a copy).
+func cloneToken(t monitoring.Token) monitoring.Token {
+	t.Scopes = slices.Clone(t.Scopes)
+	return t
+}
+
+// authGet returns copies of the entry of key and its user while it is
+// fresh: stored by a lookup that began at the current generation, less than
+// authCacheTTL ago.
+func authGet[T any](c *authCache, m *authEntries[T], key string, clone func(T) T) (*T, *monitoring.User, bool) {
+	c.mu.Lock()
+	e, ok := (*m)[key]
+	c.mu.Unlock()
+	if !ok || e.gen != c.gen.Load() || time.Since(e.at) >= authCacheTTL {
+		return nil, nil, false
+	}
+	v, u := e.v, e.user
+	if clone != nil {
+		v = clone(v)
+	}
+	u.Roles = slices.Clone(u.Roles)
+	return &v, &u, true
+}
+
+// authPut stores copies of v and u, found by a lookup that began at gen.
+func authPut[T any](c *authCache, m *authEntries[T], key string, gen uint64, v T, u *monitoring.User, clone func(T) T) {
+	if clone != nil {
+		v = clone(v)
+	}
+	e := authEntry[T]{v: v, user: *u, gen: gen, at: time.Now()}
+	e.user.Roles = slices.Clone(u.Roles)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.sessions == nil || len(c.sessions) >= authCacheMax {
-		c.sessions = map[string]sessionEntry{}
+	if *m == nil || len(*m) >= authCacheMax {
+		*m = authEntries[T]{}
 	}
-	e := sessionEntry{sess: *s, user: *u, gen: gen, at: time.Now()}
-	e.user.Roles = slices.Clone(u.Roles)
-	c.sessions[idHash] = e
+	(*m)[key] = e
 }
