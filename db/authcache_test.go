@@ -173,3 +173,37 @@ func TestAuthCache_ServesRepeatedLookups(t *testing.T) {
 		t.Fatalf("after a change = %+v, %v: want the stored token", got, err)
 	}
 }
+
+// What a lookup returns is the caller's own copy: changing its scopes or
+// roles changes neither the cache nor the next caller's answer.
+func TestAuthCache_ReturnsCopies(t *testing.T) {
+	d := MustOpenDB(t)
+	acc := db.NewAccountService(d)
+	ctx := t.Context()
+	u := coreCreateUser(t, acc, coreUser("sup@example.fi", "Sari", monitoring.RoleSupervisor))
+	if err := acc.CreateToken(ctx, "admin@example.fi", &monitoring.Token{UserID: u.ID, Name: "n",
+		Scopes: []monitoring.Scope{monitoring.ScopeUsesWrite}, Hash: "copied"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := acc.CreateSession(ctx, &monitoring.Session{IDHash: "copied-session", UserID: u.ID, CSRFToken: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // the first lookup fills the cache, the others are served from it
+		tok, user, err := acc.FindTokenByHash(ctx, "copied")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.Scopes[0] != monitoring.ScopeUsesWrite || user.Roles[0] != monitoring.RoleSupervisor {
+			t.Fatalf("token %v of roles %v: a caller's change reached the cache", tok.Scopes, user.Roles)
+		}
+		tok.Scopes[0], user.Roles[0] = monitoring.ScopeRead, monitoring.RoleHR
+		_, user, err = acc.FindSession(ctx, "copied-session")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if user.Roles[0] != monitoring.RoleSupervisor {
+			t.Fatalf("session of roles %v: a caller's change reached the cache", user.Roles)
+		}
+		user.Roles[0] = monitoring.RoleHR
+	}
+}
