@@ -164,12 +164,18 @@ func (s *DashboardService) flagged(ctx context.Context, d *monitoring.Dashboard,
 	return nil
 }
 
+// dashboardOverdueSQL counts the overdue recordings activity by activity,
+// each one range of recordings_overdue (migration 0013).
+const dashboardOverdueSQL = `SELECT COALESCE(SUM((SELECT COUNT(*) FROM recordings r INDEXED BY recordings_overdue
+	WHERE r.activity_id = a.id AND r.deletion_due < ?1 AND r.deleted_at = '' AND r.deletion_due <> '' AND r.on_hold = 0)), 0)
+	FROM activities a`
+
 // overdue counts and lists the recordings past their deletion deadline and
 // not deleted (R-RET-2), oldest deadline first.
 func (s *DashboardService) overdue(ctx context.Context, d *monitoring.Dashboard, now time.Time) error {
 	const where = ` FROM recordings WHERE deleted_at = '' AND deletion_due <> '' AND deletion_due < ? AND on_hold = 0` // held: not overdue (R-RET-2)
 	at := formatTime(now)
-	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+where, at).Scan(&d.OverdueDeletions); err != nil {
+	if err := s.db.read.QueryRowContext(ctx, dashboardOverdueSQL, at).Scan(&d.OverdueDeletions); err != nil {
 		return fmt.Errorf("db: dashboard overdue: %w", err)
 	}
 	var err error

@@ -39,17 +39,19 @@ import (
 // releasedMigrations are the migrations of released versions (committed in
 // git), in order; each has a fixture of the state right after it.
 var releasedMigrations = []string{
-	"0001_init.sql",             // issue 2, the foundation
-	"0002_cooperation.sql",      // issue "Co-operation"
-	"0003_rollups.sql",          // issue "Performance"
-	"0004_notices.sql",          // issue "Notices"
-	"0005_outbox.sql",           // issue "Notices" (e-mail)
-	"0006_evidence.sql",         // issue "Evidence": keys, receipts, checkpoints
-	"0007_holds.sql",            // issue "Evidence": legal holds
-	"0008_telephony_import.sql", // issue "Evidence": telephony import
-	"0009_statistics.sql",       // issue "Evidence": statistics rollups
-	"0010_write_path.sql",       // issue "Performance": one recordings index fewer
-	"0011_recording_weeks.sql",  // issue "Performance": the use writer counts its recordings' weeks
+	"0001_init.sql",                // issue 2, the foundation
+	"0002_cooperation.sql",         // issue "Co-operation"
+	"0003_rollups.sql",             // issue "Performance"
+	"0004_notices.sql",             // issue "Notices"
+	"0005_outbox.sql",              // issue "Notices" (e-mail)
+	"0006_evidence.sql",            // issue "Evidence": keys, receipts, checkpoints
+	"0007_holds.sql",               // issue "Evidence": legal holds
+	"0008_telephony_import.sql",    // issue "Evidence": telephony import
+	"0009_statistics.sql",          // issue "Evidence": statistics rollups
+	"0010_write_path.sql",          // issue "Performance": one recordings index fewer
+	"0011_recording_weeks.sql",     // issue "Performance": the use writer counts its recordings' weeks
+	"0012_rollup_versions.sql",     // issue "Performance": a version per month of the statistics rollups
+	"0013_overdue_by_activity.sql", // issue "Performance": overdue recordings indexed by activity first
 }
 
 func fixturePath(name string) string {

@@ -168,6 +168,9 @@ func (d *rollupDelta) merge(o *rollupDelta) {
 // The employees of each cell first: an upsert that returns exactly the
 // added count created the row, i.e. the employee is new in the cell.
 func (d *rollupDelta) flush(ctx context.Context, g *useGroup) error {
+	if err := bumpMonths(ctx, g.stmts, d.rollup); err != nil {
+		return err
+	}
 	newStaff := make(map[rollupKey]int64, len(d.rollup))
 	for k, n := range d.staff {
 		var total int64
@@ -203,7 +206,30 @@ func (d *rollupDelta) flush(ctx context.Context, g *useGroup) error {
 	return nil
 }
 
+// bumpMonths advances the version of every month of cells (migration 0012)
+// in the transaction that changes their rows: every change of use_rollup
+// and use_rollup_employees goes through flush or rollupRemove, and so here
+// (TestStatistics_MonthsReadAgainWhenChanged).
+func bumpMonths(ctx context.Context, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, cells map[rollupKey]int64) error {
+	var done [4]string
+	months := done[:0]
+	for k := range cells {
+		if slices.Contains(months, k.month) {
+			continue
+		}
+		months = append(months, k.month)
+		if _, err := q.ExecContext(ctx, bumpMonthSQL, k.month); err != nil {
+			return fmt.Errorf("db: rollup version: %w", err)
+		}
+	}
+	return nil
+}
+
 const (
+	bumpMonthSQL = `INSERT INTO use_rollup_versions (month, version) VALUES (?, 1)
+		ON CONFLICT (month) DO UPDATE SET version = version + 1`
 	upsertRollupSQL = `INSERT INTO use_rollup (activity_id, purpose, unit, month, flag, n, employees) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (activity_id, purpose, unit, month, flag) DO UPDATE SET n = n + excluded.n, employees = employees + excluded.employees`
 	upsertRollupEmployeeSQL = `INSERT INTO use_rollup_employees (activity_id, month, flag, purpose, unit, staff_id, n) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -417,6 +443,9 @@ func rollupRemove(ctx context.Context, tx *Tx, from, to int64) error {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("db: rollup remove: %w", err)
+	}
+	if err := bumpMonths(ctx, tx, d.rollup); err != nil {
+		return err
 	}
 	gone := make(map[rollupKey]int64, len(d.rollup))
 	for k, n := range d.staff {

@@ -102,7 +102,7 @@ func TestRollups_MigrationBackfill(t *testing.T) {
 		// and before 0009 (its tables are backfilled from the uses too).
 		`DROP TABLE use_rollup_employees`, `DROP TABLE use_week_rollup`,
 		`DROP TABLE recording_week_rollup`, `DROP TRIGGER recordings_week_insert`,
-		`DROP TRIGGER recordings_week_delete`, `DROP TRIGGER recordings_week_update`, `DROP INDEX recordings_overdue_stats`,
+		`DROP TRIGGER recordings_week_delete`, `DROP TRIGGER recordings_week_update`, `DROP INDEX recordings_overdue`,
 		`DELETE FROM schema_migrations WHERE name LIKE '%0009_statistics.sql'`,
 	} {
 		if _, err := raw.Exec(q); err != nil {

@@ -2,7 +2,11 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"vaaka/monitoring"
@@ -14,27 +18,30 @@ import (
 // depends on the number of cells and weeks, not on the number of uses.
 type StatisticsService struct {
 	db *DB
+
+	mu     sync.Mutex
+	months map[string]*monthStats // read before, by month (cells)
 }
 
 var _ monitoring.StatisticsService = (*StatisticsService)(nil)
 
 // NewStatisticsService returns the statistics of d.
-func NewStatisticsService(d *DB) *StatisticsService { return &StatisticsService{db: d} }
+func NewStatisticsService(d *DB) *StatisticsService {
+	return &StatisticsService{db: d, months: map[string]*monthStats{}}
+}
 
 // The hot queries of the statistics (plan_test.go).
 const (
-	statCellsSQL = `SELECT activity_id, purpose, unit, month, flag, n, employees FROM use_rollup
-		WHERE activity_id IN (SELECT id FROM activities) AND month >= ? AND month <= ? AND n > 0`
-	statCellsActivitySQL = `SELECT activity_id, purpose, unit, month, flag, n, employees FROM use_rollup
-		WHERE activity_id = ? AND month >= ? AND month <= ? AND n > 0`
+	// A month's cells (use_rollup_month, then the rows by primary key),
+	// and the versions of a period's months (migration 0012).
+	statMonthCellsSQL = `SELECT activity_id, purpose, unit, flag, n, employees FROM use_rollup
+		WHERE month = ? AND activity_id IN (SELECT id FROM activities) AND n > 0`
+	statVersionsSQL = `SELECT month, version FROM use_rollup_versions WHERE month >= ? AND month <= ?`
 	// The distinct employees of one activity × month × flag: asked only
 	// when every cell of it covers fewer than MinEmployees, so the range
 	// holds a few rows per cell.
 	statMonthEmployeesSQL = `SELECT COUNT(DISTINCT staff_id) FROM use_rollup_employees WHERE activity_id = ? AND month = ? AND flag = ?`
-	// The overdue recordings only (a range of the covering partial index
-	// of 0009), not every recording in activity order.
-	statOverdueSQL = `SELECT activity_id, COUNT(*), COUNT(DISTINCT employee_staff_id) FROM recordings INDEXED BY recordings_overdue_stats
-		WHERE deleted_at = '' AND deletion_due <> '' AND on_hold = 0 AND deletion_due < ? GROUP BY activity_id`
+
 	chartWeeksSQL         = `SELECT week, activity_id, flag, n FROM use_week_rollup WHERE week >= ? AND week <= ?`
 	chartWeeksActivitySQL = `SELECT week, activity_id, flag, n FROM use_week_rollup WHERE week >= ? AND week <= ? AND activity_id = ?`
 	// Deletions due (held recordings left out, R-RET-2) and done per week
@@ -45,6 +52,18 @@ const (
 	// the distinct employees of the window when that is below the threshold.
 	chartMaxEmployeesSQL = `SELECT COALESCE(MAX(employees), 0) FROM use_rollup WHERE activity_id = ? AND month >= ? AND month <= ? AND flag = ''`
 	chartEmployeesSQL    = `SELECT COUNT(DISTINCT staff_id) FROM use_rollup_employees WHERE activity_id = ? AND month >= ? AND month <= ? AND flag = ''`
+)
+
+var (
+	// Per activity, its overdue recordings (one range of the covering
+	// partial index of 0013) and their distinct employees counted up to
+	// monitoring.MinEmployees (all that the suppression needs).
+	statOverdueSQL = `SELECT a.id,
+		(SELECT COUNT(*) FROM recordings r INDEXED BY recordings_overdue
+			WHERE r.activity_id = a.id AND r.deletion_due < ?1 AND r.deleted_at = '' AND r.deletion_due <> '' AND r.on_hold = 0),
+		(SELECT COUNT(*) FROM (SELECT DISTINCT r.employee_staff_id FROM recordings r INDEXED BY recordings_overdue
+			WHERE r.activity_id = a.id AND r.deletion_due < ?1 AND r.deleted_at = '' AND r.deletion_due <> '' AND r.on_hold = 0 LIMIT ` + strconv.Itoa(monitoring.MinEmployees) + `))
+		FROM activities a`
 )
 
 // Statistics returns the suppressed statistics of f's period (default: the
@@ -93,13 +112,85 @@ func (s *StatisticsService) trueStatistics(ctx context.Context, f monitoring.Sta
 	return st, nil
 }
 
+// monthStats are the true statistics of one month, every activity: its
+// cells and its activity totals, as read at version (use_rollup_versions).
+type monthStats struct {
+	version int64
+	cells   []monitoring.StatCell
+	months  []monitoring.StatMonth
+}
+
+// maxCachedMonths bounds the months a StatisticsService keeps.
+const maxCachedMonths = 240
+
 // cells reads f's cells and months with their employees, in one snapshot.
+// A month read before is taken from memory while its version is the one
+// it was read at (migration 0012: every transaction that changes a month's
+// rollups bumps it), so that a period of closed months costs a few rows;
+// a month that changed since is read again.
 func (s *StatisticsService) cells(ctx context.Context, f monitoring.StatisticsFilter) (*monitoring.Statistics, error) {
 	tx, err := s.db.read.BeginTx(ctx, nil) // one snapshot for every query
 	if err != nil {
 		return nil, fmt.Errorf("db: statistics: %w", err)
 	}
 	defer tx.Rollback()
+	versions := map[string]int64{}
+	rows, err := tx.QueryContext(ctx, statVersionsSQL, f.From, f.To)
+	if err != nil {
+		return nil, fmt.Errorf("db: statistics versions: %w", err)
+	}
+	for rows.Next() {
+		var (
+			month string
+			v     int64
+		)
+		if err := rows.Scan(&month, &v); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("db: statistics versions: %w", err)
+		}
+		versions[month] = v
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("db: statistics versions: %w", err)
+	}
+	st := &monitoring.Statistics{From: f.From, To: f.To, ActivityID: f.ActivityID}
+	for _, month := range monitoring.StatMonths(f) {
+		version := versions[month] // 0: the month has no rollup rows
+		s.mu.Lock()
+		ms := s.months[month]
+		s.mu.Unlock()
+		if ms == nil || ms.version != version {
+			if ms, err = s.readMonth(ctx, tx, month, version); err != nil {
+				return nil, err
+			}
+			s.mu.Lock()
+			if len(s.months) >= maxCachedMonths {
+				clear(s.months)
+			}
+			s.months[month] = ms
+			s.mu.Unlock()
+		}
+		// Copies: the caller suppresses in place.
+		for _, c := range ms.cells {
+			if f.ActivityID == 0 || c.ActivityID == f.ActivityID {
+				c.Flags = slices.Clone(c.Flags)
+				st.Cells = append(st.Cells, c)
+			}
+		}
+		for _, m := range ms.months {
+			if f.ActivityID == 0 || m.ActivityID == f.ActivityID {
+				m.Flags = slices.Clone(m.Flags)
+				st.Months = append(st.Months, m)
+			}
+		}
+	}
+	return st, nil
+}
+
+// readMonth reads the true statistics of month, every activity, in tx.
+func (s *StatisticsService) readMonth(ctx context.Context, tx *sql.Tx, month string, version int64) (*monthStats, error) {
 	flagIndex := make(map[string]int, len(monitoring.AllFlags))
 	for i, fl := range monitoring.AllFlags {
 		flagIndex[string(fl)] = i
@@ -119,15 +210,11 @@ func (s *StatisticsService) cells(ctx context.Context, f monitoring.StatisticsFi
 		act   int64
 		month string
 	}
-	st := &monitoring.Statistics{From: f.From, To: f.To, ActivityID: f.ActivityID}
+	st := &monthStats{version: version}
 	cells := map[cellKey]int{}
 	months := map[monthKey]int{}
 	var sums [][]int64 // per month: the sum of its cells' employees, [0] uses, [1+i] flag i
-	q, args := statCellsSQL, []any{f.From, f.To}
-	if f.ActivityID != 0 {
-		q, args = statCellsActivitySQL, []any{f.ActivityID, f.From, f.To}
-	}
-	rows, err := tx.QueryContext(ctx, q, args...)
+	rows, err := tx.QueryContext(ctx, statMonthCellsSQL, month)
 	if err != nil {
 		return nil, fmt.Errorf("db: statistics: %w", err)
 	}
@@ -138,7 +225,8 @@ func (s *StatisticsService) cells(ctx context.Context, f monitoring.StatisticsFi
 			flag      string
 			n, people int64
 		)
-		if err := rows.Scan(&k.act, &k.purpose, &k.unit, &k.month, &flag, &n, &people); err != nil {
+		k.month = month
+		if err := rows.Scan(&k.act, &k.purpose, &k.unit, &flag, &n, &people); err != nil {
 			return nil, fmt.Errorf("db: statistics: %w", err)
 		}
 		fi, known := flagIndex[flag]
@@ -149,20 +237,20 @@ func (s *StatisticsService) cells(ctx context.Context, f monitoring.StatisticsFi
 		}
 		ci, ok := cells[k]
 		if !ok {
-			ci = len(st.Cells)
+			ci = len(st.cells)
 			cells[k] = ci
-			st.Cells = append(st.Cells, monitoring.StatCell{ActivityID: k.act, Purpose: k.purpose, Unit: k.unit, Month: k.month, Flags: newFlags()})
+			st.cells = append(st.cells, monitoring.StatCell{ActivityID: k.act, Purpose: k.purpose, Unit: k.unit, Month: k.month, Flags: newFlags()})
 		}
 		mk := monthKey{k.act, k.month}
 		mi, ok := months[mk]
 		if !ok {
-			mi = len(st.Months)
+			mi = len(st.months)
 			months[mk] = mi
-			st.Months = append(st.Months, monitoring.StatMonth{ActivityID: k.act, Month: k.month, Flags: newFlags()})
+			st.months = append(st.months, monitoring.StatMonth{ActivityID: k.act, Month: k.month, Flags: newFlags()})
 		}
-		cv, mv := &st.Cells[ci].Uses, &st.Months[mi].Uses
+		cv, mv := &st.cells[ci].Uses, &st.months[mi].Uses
 		if flag != "" {
-			cv, mv = &st.Cells[ci].Flags[fi].StatValue, &st.Months[mi].Flags[fi].StatValue
+			cv, mv = &st.cells[ci].Flags[fi].StatValue, &st.months[mi].Flags[fi].StatValue
 		}
 		cv.Count, cv.Employees = n, people
 		// A month's employees: at least its largest cell's and at most the
@@ -188,8 +276,8 @@ func (s *StatisticsService) cells(ctx context.Context, f monitoring.StatisticsFi
 		}
 		return nil
 	}
-	for i := range st.Months {
-		m := &st.Months[i]
+	for i := range st.months {
+		m := &st.months[i]
 		if err := exact(m.ActivityID, m.Month, "", &m.Uses, sums[i][0]); err != nil {
 			return nil, err
 		}
@@ -216,7 +304,7 @@ func (s *StatisticsService) overdue(ctx context.Context, activityID int64, now t
 		if err := rows.Scan(&o.ActivityID, &o.Recordings.Count, &o.Recordings.Employees); err != nil {
 			return nil, fmt.Errorf("db: statistics overdue: %w", err)
 		}
-		if activityID == 0 || o.ActivityID == activityID {
+		if o.Recordings.Count > 0 && (activityID == 0 || o.ActivityID == activityID) {
 			list = append(list, o)
 		}
 	}

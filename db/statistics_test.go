@@ -488,3 +488,129 @@ func TestStatistics_ConcurrentReaders(t *testing.T) {
 		}
 	}
 }
+
+// The statistics keep the months they have read while each month's
+// version (migration 0012) stands. A month that gains uses, months that
+// lose uses to the retention job, and months changed through another
+// handle on the file (as another process, `vaaka purge-log` or a second
+// server, would) are read again: every answer equals the truth.
+func TestStatistics_MonthsReadAgainWhenChanged(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 42))
+	o := newStatOrg(t, r, 400)
+	ctx := t.Context()
+	o.d.Now = func() time.Time { return testNow }
+	f := monitoring.StatisticsFilter{From: testNow.AddDate(0, -6, 0).Format("2006-01"), To: testNow.Format("2006-01")}
+	keep := func(*monitoring.Use) bool { return true }
+	check := func(step string) {
+		t.Helper()
+		for range 2 { // read, then served from memory
+			st, err := o.stats.Statistics(ctx, f, testNow)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			if t.Run(step, func(t *testing.T) { checkStatistics(t, st, o.truth(keep)) }); t.Failed() {
+				t.FailNow()
+			}
+		}
+	}
+	// more records uses like random ones already written (same activity,
+	// purpose, employees and month) through uses.
+	more := func(uses *db.UseService, n int, tag string) {
+		t.Helper()
+		var batch []*monitoring.Use
+		for i := range n {
+			w := o.written[r.IntN(len(o.written))]
+			batch = append(batch, &monitoring.Use{ExternalID: fmt.Sprintf("%s-%d", tag, i), ActivityID: w.ActivityID,
+				RecordingRef: fmt.Sprintf("%s-rec-%d", tag, i), CallStartedAt: w.CallStartedAt, Direction: w.Direction,
+				EmployeeStaffIDs: w.EmployeeStaffIDs, UsedBy: w.UsedBy, Action: w.Action, Purpose: w.Purpose, OccurredAt: w.OccurredAt})
+		}
+		res, err := uses.RecordUses(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range res {
+			o.written = append(o.written, x.Use)
+		}
+	}
+	check("first read")
+	more(o.uses, 40, "more")
+	check("after new uses")
+	cut := o.written[len(o.written)/3].Seq
+	if err := db.PurgeUsesForTest(ctx, o.d, 1, cut); err != nil {
+		t.Fatal(err)
+	}
+	keep = func(u *monitoring.Use) bool { return u.Seq > cut }
+	check("after the retention job")
+	other, err := db.Open(o.d.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Now = o.d.Now
+	more(db.NewUseService(other), 30, "other")
+	if err := other.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("after another handle wrote")
+}
+
+// The overdue deletions of the statistics and the dashboard (R-RET-2): per
+// activity the recordings past their deadline, neither deleted nor held,
+// and whether they concern at least five employees (fewer: suppressed).
+func TestStatistics_OverdueDeletions_R_RET_2(t *testing.T) {
+	f := newUseFixture(t)
+	ctx := t.Context()
+	reg := db.NewRegisterService(f.d)
+	f.d.Now = func() time.Time { return testNow.Add(-60 * oneDay) }
+	b, none := useActivity("Toinen tallennus"), useActivity("Ei erääntyneitä")
+	for _, a := range []*monitoring.Activity{b, none} {
+		if err := reg.CreateActivity(ctx, "hr@example.fi", a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.d.Now = func() time.Time { return testNow }
+	rec := func(ref string, act int64, staff string, daysAgo int) *monitoring.Recording {
+		return &monitoring.Recording{Ref: ref, CallStartedAt: testNow.Add(-time.Duration(daysAgo) * oneDay),
+			Direction: monitoring.Inbound, ActivityID: act, EmployeeStaffID: staff}
+	}
+	var rs []*monitoring.Recording
+	for i := range 7 { // activity 1: seven overdue, six employees
+		rs = append(rs, rec(fmt.Sprintf("a-%d", i), f.act, fmt.Sprintf("S%d", min(i, 5)), 95+i))
+	}
+	rs = append(rs, rec("a-held", f.act, "S9", 120), rec("a-deleted", f.act, "S9", 120), rec("a-young", f.act, "S9", 10))
+	for i := range 3 { // activity 2: three overdue, two employees
+		rs = append(rs, rec(fmt.Sprintf("b-%d", i), b.ID, fmt.Sprintf("S%d", i%2), 100))
+	}
+	if _, err := f.recs.RegisterRecordings(ctx, "hr@example.fi", rs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.recs.ConfirmDeletion(ctx, "hr@example.fi", "a-deleted", testNow.Add(-oneDay)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewHoldService(f.d).SetHold(ctx, "hr@example.fi", "a-held", "Riita-asia"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.NewStatisticsService(f.d).Statistics(ctx, monitoring.StatisticsFilter{}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]monitoring.StatValue{}
+	for _, o := range st.Overdue {
+		got[o.ActivityID] = o.Recordings
+	}
+	if v := got[f.act]; v.Suppressed || v.Count != 7 {
+		t.Errorf("activity %d: %+v, want 7 recordings shown", f.act, v)
+	}
+	if v := got[b.ID]; !v.Suppressed || v.Count != 0 {
+		t.Errorf("activity %d: %+v, want suppressed (two employees)", b.ID, v)
+	}
+	if v, ok := got[none.ID]; ok || len(st.Overdue) != 2 {
+		t.Errorf("activity %d without overdue recordings listed (%+v); %d activities listed, want 2", none.ID, v, len(st.Overdue))
+	}
+	d, err := db.NewDashboardService(f.d).Dashboard(ctx, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.OverdueDeletions != 10 {
+		t.Errorf("dashboard: %d overdue, want 10", d.OverdueDeletions)
+	}
+}

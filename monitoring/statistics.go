@@ -61,7 +61,9 @@ type StatMonth struct {
 }
 
 // StatOverdue is the recordings of one activity past their deletion
-// deadline, not deleted and not held (R-RET-2), and the employees recorded.
+// deadline, not deleted and not held (R-RET-2). Recordings.Employees, the
+// employees recorded, is counted up to MinEmployees only: it decides the
+// suppression and is never shown.
 type StatOverdue struct {
 	ActivityID int64
 	Recordings StatValue
