@@ -83,9 +83,9 @@ func (s *StatisticsService) Statistics(ctx context.Context, f monitoring.Statist
 
 // trueStatistics reads the true counts (before suppression). The overdue
 // recordings are counted on a second read connection while the cells are
-// read, since neither waits for the other (about half of the time each at
-// 10M uses). The cells are read in one snapshot; the overdue counts, which
-// come from another table, in their own.
+// read, since neither waits for the other. The cells are read in one
+// snapshot; the overdue counts, which come from another table, in their
+// own.
 func (s *StatisticsService) trueStatistics(ctx context.Context, f monitoring.StatisticsFilter, now time.Time) (*monitoring.Statistics, error) {
 	type overdue struct {
 		list []monitoring.StatOverdue
