@@ -62,6 +62,7 @@ func hotQueries() []planCase {
 	// The representatives' statistics and the charts (statistics.go) and
 	// the writer's rollups of 0009 (rollup.go).
 	for _, c := range []planCase{
+		{name: "recordings of a request", query: lookupRecordingsSQL(2), args: []any{"REC-1", "REC-2"}},
 		{name: "statistics month cells", query: statMonthCellsSQL, args: []any{"2026-11"}},
 		{name: "statistics month versions", query: statVersionsSQL, args: []any{"2025-12", "2026-11"}},
 		{name: "statistics month employees", query: statMonthEmployeesSQL, args: []any{3, "2026-11", ""}},

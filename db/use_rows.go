@@ -89,6 +89,11 @@ func insertRows(ctx context.Context, q *stmtCache, t rowTable, vals []any) error
 // maxLookupRefs is the largest chunk of recordings looked up at once.
 const maxLookupRefs = 256
 
+// lookupRecordingsSQL finds n recordings by ref (plan_test.go).
+func lookupRecordingsSQL(n int) string {
+	return `SELECT ref, deleted_at FROM recordings WHERE ref IN (?` + strings.Repeat(",?", n-1) + `)`
+}
+
 // lookupRecordings learns, for every recording the uses name that the
 // group has not seen yet, whether it is stored (and its deleted_at) or not.
 func (g *useGroup) lookupRecordings(ctx context.Context, uses []*monitoring.Use) error {
@@ -103,7 +108,7 @@ func (g *useGroup) lookupRecordings(ctx context.Context, uses []*monitoring.Use)
 	}
 	for len(refs) > 0 {
 		n := min(1<<(bits.Len(uint(len(refs)))-1), maxLookupRefs)
-		rows, err := g.stmts.QueryContext(ctx, `SELECT ref, deleted_at FROM recordings WHERE ref IN (?`+strings.Repeat(",?", n-1)+`)`, refs[:n]...)
+		rows, err := g.stmts.QueryContext(ctx, lookupRecordingsSQL(n), refs[:n]...)
 		if err != nil {
 			return fmt.Errorf("db: find recordings: %w", err)
 		}

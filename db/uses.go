@@ -402,21 +402,20 @@ type currentActivity struct {
 
 // useStmts are the prepared statements of the hot insert path.
 type useStmts struct {
-	insertUse, findExternal, findRecording, useExists, versionAt *sql.Stmt
+	insertUse, findExternal, useExists, versionAt *sql.Stmt
 	// rollups (rollup.go)
 	upsertRollup, upsertFlagDay *sql.Stmt
 	employeeHistory             *sql.Stmt
 }
 
 func (st *useStmts) list() []**sql.Stmt {
-	return []**sql.Stmt{&st.insertUse, &st.findExternal, &st.findRecording, &st.useExists, &st.versionAt,
+	return []**sql.Stmt{&st.insertUse, &st.findExternal, &st.useExists, &st.versionAt,
 		&st.upsertRollup, &st.upsertFlagDay, &st.employeeHistory}
 }
 
 var useStmtSQL = []string{
 	`INSERT INTO uses (` + useColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	`SELECT ` + useColumns + ` FROM uses WHERE source = ? AND external_id = ?`,
-	`SELECT deleted_at FROM recordings WHERE ref = ?`,
 	`SELECT COUNT(*) FROM uses WHERE id = ?`,
 	// An activity's versions, newest first: the version in force at a time
 	// is chosen from them in memory as activityAt (state.go) chooses it.
@@ -509,14 +508,10 @@ type historyRow struct {
 // maxCachedVersions bounds the decoded activity versions a writer keeps.
 const maxCachedVersions = 4096
 
-// newUseGroup starts a group in tx with the writer's prepared statements
-// (parent; nil to prepare them on tx).
-func newUseGroup(ctx context.Context, tx *Tx, parent *useStmts) (*useGroup, error) {
-	return newUseGroupCached(ctx, tx, parent, nil)
-}
-
-// newUseGroupCached is newUseGroup with the writer's caches (w; nil for
-// none): its statements prepared on the pool and its decoded versions.
+// newUseGroupCached starts a group in tx with the writer's prepared
+// statements (parent; nil to prepare them on tx) and the writer's caches
+// (w; nil for none): its statements prepared on the pool and its decoded
+// versions.
 func newUseGroupCached(ctx context.Context, tx *Tx, parent *useStmts, w *useWriter) (*useGroup, error) {
 	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, groupState: newGroupState(),
 		versions: map[versionKey]*monitoring.Activity{}, recordings: map[string]string{}, absent: map[string]bool{},
@@ -837,19 +832,10 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 	if st.NoticesTracked, err = g.noticeFacts(ctx, u.ActivityID, u.OccurredAt, st.Employees); err != nil {
 		return nil, err
 	}
-	// R-RET-2: the ledger knows every recording used (looked up for the
-	// whole request by lookupRecordings).
+	// R-RET-2: the ledger knows every recording used. write looked up
+	// every recording of the request (lookupRecordings): a ref is either
+	// in g.recordings (stored, or entered by this group) or in g.absent.
 	deletedAt, known := g.recordings[u.RecordingRef]
-	if !known && !g.absent[u.RecordingRef] {
-		err = g.findRecording.QueryRowContext(ctx, u.RecordingRef).Scan(&deletedAt)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return nil, fmt.Errorf("db: find recording %q: %w", u.RecordingRef, err)
-		default:
-			known = true
-		}
-	}
 	if st.RecordingDeletedAt, err = parseTime(deletedAt); err != nil {
 		return nil, err
 	}
