@@ -136,6 +136,35 @@ func TestRecordUses_CarriedState_SeesChanges(t *testing.T) {
 	mustVerify(t, f.uses, 4)
 }
 
+// TestRecordUses_PreparesOnlyInFirstGroups: a group runs every query on a
+// statement the writer prepared once on its pool, the head of the log
+// included; only the first groups of each shape prepare on their
+// transaction (issue "Performance": a prepare per group was a lone
+// request's largest fixed cost after the commit).
+func TestRecordUses_PreparesOnlyInFirstGroups(t *testing.T) {
+	f := newUseFixture(t)
+	round := func(r int) {
+		known := f.use(fmt.Sprintf("p-%d-a", r), fmt.Sprintf("rec-p-%d", r))
+		f.record(t, known)
+		again := f.use(fmt.Sprintf("p-%d-b", r), known.RecordingRef)
+		again.EmployeeStaffIDs = []string{"E1", "E2"}
+		again.Action = monitoring.Evaluated
+		f.record(t, again, f.use(fmt.Sprintf("p-%d-c", r), fmt.Sprintf("rec-p-%d-c", r)))
+	}
+	round(0)
+	warm := db.WriterPreparesForTest(f.d)
+	if warm == 0 {
+		t.Fatal("the first groups prepared nothing: the counter does not count")
+	}
+	for r := 1; r <= 3; r++ {
+		round(r)
+	}
+	if got := db.WriterPreparesForTest(f.d); got != warm {
+		t.Errorf("later groups of the same shapes prepared %d statements on their transactions, want 0", got-warm)
+	}
+	mustVerify(t, f.uses, 12)
+}
+
 // The checkpointer copies the WAL into the database beside the writer:
 // here fifty commits, far fewer pages than the write connection's own
 // checkpoint waits for (1 000), reach the database file within moments.

@@ -35,3 +35,12 @@ func PurgeUsesForTest(ctx context.Context, d *DB, from, to int64) error {
 	}
 	return tx.Commit()
 }
+
+// WriterPreparesForTest is the number of statements the use writer's
+// groups have prepared on their transactions so far.
+func WriterPreparesForTest(d *DB) int64 {
+	if d.uses == nil {
+		return 0
+	}
+	return d.uses.txPrepares
+}

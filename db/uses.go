@@ -150,6 +150,9 @@ type useWriter struct {
 	// writes these tables.
 	carried   *groupState
 	carriedAt stateStamp
+	// txPrepares counts the statements groups had to prepare on their
+	// transaction; after the first groups it stays put (perf_test.go).
+	txPrepares int64
 
 	mu        sync.RWMutex // RLock to enqueue; Lock to close intake
 	closed    bool
@@ -516,6 +519,11 @@ func newUseGroupCached(ctx context.Context, tx *Tx, parent *useStmts, w *useWrit
 	g := &useGroup{tx: tx, hash: monitoring.GenesisHash, groupState: newGroupState(),
 		versions: map[versionKey]*monitoring.Activity{}, recordings: map[string]string{}, absent: map[string]bool{},
 		stmts: &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}}
+	if w != nil {
+		// The writer's caches first: every query of the group, the
+		// head of the log included, runs on a statement prepared once.
+		g.versions, g.stmts.parent, g.stmts.wanted, g.stmts.prepares = w.versions, w.prepared, w.wanted, &w.txPrepares
+	}
 	g.delta.reset()
 	g.total.reset()
 	err := g.stmts.QueryRowContext(ctx, `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`).Scan(&g.seq, &g.hash)
@@ -523,7 +531,6 @@ func newUseGroupCached(ctx context.Context, tx *Tx, parent *useStmts, w *useWrit
 		return nil, fmt.Errorf("db: use log head: %w", err)
 	}
 	if w != nil {
-		g.versions, g.stmts.parent, g.stmts.wanted = w.versions, w.prepared, w.wanted
 		tx.useLog = true
 		// The state read by the last group still holds when nothing else
 		// committed since: read inside this transaction, after its BEGIN
@@ -653,10 +660,11 @@ func (g *useGroup) activityAt(ctx context.Context, id int64, t time.Time) (*moni
 // pool is bound to the transaction instead of prepared again, and one that
 // is not is noted in wanted for the writer to prepare before the next group.
 type stmtCache struct {
-	tx     *Tx
-	stmts  map[string]*sql.Stmt
-	parent map[string]*sql.Stmt // read only here
-	wanted map[string]bool
+	tx       *Tx
+	stmts    map[string]*sql.Stmt
+	parent   map[string]*sql.Stmt // read only here
+	wanted   map[string]bool
+	prepares *int64 // counts the statements prepared on tx (the writer's)
 }
 
 func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -675,6 +683,9 @@ func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	c.stmts[query] = st
 	if c.wanted != nil {
 		c.wanted[query] = true
+	}
+	if c.prepares != nil {
+		*c.prepares++
 	}
 	return st, nil
 }
