@@ -45,14 +45,14 @@ func newSchemaDB(path string) (*sql.DB, error) {
 // rawRow is one use row as the baselines write it: the uses row and its
 // use_employees row, with no flags computed and no chain.
 type rawRow struct {
-	ext, ref, staff, usedBy, purpose string
-	activity                         int64
-	call, occurred                   string
+	ext, ref, staff, usedBy, action, purpose string
+	activity                                 int64
+	call, occurred                           string
 }
 
 const insertRawUse = `INSERT INTO uses (seq, id, source, external_id, activity_id, recording_ref, call_started_at, direction,
 	employee_staff_ids, used_by, action, purpose, note, occurred_at, recorded_at, corrects, flags, prev_hash, hash)
-	VALUES (?, ?, 'api', ?, ?, ?, ?, 'inbound', ?, ?, 'listened', ?, '', ?, ?, '', 0, '', '')`
+	VALUES (?, ?, 'api', ?, ?, ?, ?, 'inbound', ?, ?, ?, ?, '', ?, ?, '', 0, '', '')`
 
 const insertRawEmployee = `INSERT INTO use_employees (staff_id, use_seq) VALUES (?, ?)`
 
@@ -73,7 +73,7 @@ func rawInsert(tx *sql.Tx, rows []rawRow, seq int64) (int64, error) {
 	for _, r := range rows {
 		seq++
 		id := fmt.Sprintf("00000000-0000-7000-8000-%012d", seq)
-		if _, err := su.Exec(seq, id, r.ext, r.activity, r.ref, r.call, r.staff, r.usedBy, r.purpose, r.occurred, now); err != nil {
+		if _, err := su.Exec(seq, id, r.ext, r.activity, r.ref, r.call, r.staff, r.usedBy, r.action, r.purpose, r.occurred, now); err != nil {
 			return seq, err
 		}
 		if _, err := se.Exec(r.staff, seq); err != nil {
@@ -178,6 +178,7 @@ func baselineServer(args []string) error {
 			CallStartedAt    string   `json:"call_started_at"`
 			EmployeeStaffIDs []string `json:"employee_staff_ids"`
 			UsedBy           string   `json:"used_by"`
+			Action           string   `json:"action"`
 			Purpose          string   `json:"purpose"`
 			OccurredAt       string   `json:"occurred_at"`
 		}
@@ -185,7 +186,7 @@ func baselineServer(args []string) error {
 			return c.SendStatus(fiber.StatusBadRequest)
 		}
 		done := make(chan error, 1)
-		reqs <- req{row: rawRow{ext: in.ExternalID, ref: in.RecordingRef, staff: in.EmployeeStaffIDs[0], usedBy: in.UsedBy,
+		reqs <- req{row: rawRow{ext: in.ExternalID, ref: in.RecordingRef, staff: in.EmployeeStaffIDs[0], usedBy: in.UsedBy, action: in.Action,
 			purpose: in.Purpose, activity: in.ActivityID, call: in.CallStartedAt, occurred: in.OccurredAt}, done: done}
 		if err := <-done; err != nil {
 			return c.SendStatus(fiber.StatusInternalServerError)

@@ -446,8 +446,8 @@ func (b *bench) singles(url, bearer string, conns, count int, d time.Duration) *
 func (b *bench) useJSON() []byte {
 	r := b.rawRow(int(b.seq.Add(1)))
 	return fmt.Appendf(nil, `{"external_id":%q,"activity_id":%d,"recording_ref":%q,"call_started_at":%q,"direction":"inbound",`+
-		`"employee_staff_ids":[%q],"action":"listened","purpose":%q,"occurred_at":%q}`,
-		r.ext, r.activity, r.ref, r.call, r.staff, r.purpose, r.occurred)
+		`"employee_staff_ids":[%q],"action":%q,"purpose":%q,"occurred_at":%q}`,
+		r.ext, r.activity, r.ref, r.call, r.staff, r.action, r.purpose, r.occurred)
 }
 
 // splitStaff sorts the sampled staff into those the load's activity covers
@@ -473,29 +473,32 @@ func (b *bench) splitStaff(ctx context.Context, d *db.DB) error {
 	return nil
 }
 
-// rawRow is the i-th use of the load (also the rows of baseline a): a third
-// name the heaviest employee, and one in six (flaggedEvery) an employee
-// outside the activity, so that the load is flagged about as often as the
-// generated log (17–18 % of its uses carry a flag).
+// rawRow is the i-th use of the load (also the rows of baseline a), shaped
+// like the generated log: one use in four evaluates the call the use before
+// it listened to (the same recording and employee; a quarter of the
+// generated uses are such evaluations), and one in six names an employee
+// outside the activity, flagged employee_not_covered (17–18 % of the
+// generated uses carry a flag). A quarter name the heaviest employee.
 func (b *bench) rawRow(i int) rawRow {
 	now := time.Now().UTC()
+	call, action := i, "listened"
+	if i%4 == 3 {
+		call, action = i-1, "evaluated"
+	}
 	staff := b.f.HeavyEmployee
 	switch {
-	case i%flaggedEvery == flaggedEvery-1 && len(b.outside) > 0:
-		staff = b.outside[(i/flaggedEvery)%len(b.outside)]
-	case i%3 != 0 && len(b.covered) > 0:
-		staff = b.covered[i%len(b.covered)]
+	case (call%12 == 5 || call%12 == 9) && len(b.outside) > 0: // 2 uses in 12
+		staff = b.outside[call%len(b.outside)]
+	case call%3 != 0 && len(b.covered) > 0:
+		staff = b.covered[call%len(b.covered)]
 	}
 	return rawRow{
-		ext: fmt.Sprintf("bench-%d-%d", os.Getpid(), i), ref: fmt.Sprintf("BENCH-%d-%d", os.Getpid(), i), staff: staff,
-		usedBy: b.f.Supervisors[0], purpose: "quality", activity: b.f.Activities[0],
+		ext: fmt.Sprintf("bench-%d-%d", os.Getpid(), i), ref: fmt.Sprintf("BENCH-%d-%d", os.Getpid(), call), staff: staff,
+		usedBy: b.f.Supervisors[0], action: action, purpose: "quality", activity: b.f.Activities[0],
 		call:     now.Add(-time.Hour).Format(time.RFC3339Nano),
 		occurred: now.Add(-time.Minute).Format(time.RFC3339Nano),
 	}
 }
-
-// flaggedEvery: every flaggedEvery-th use of the load is flagged.
-const flaggedEvery = 6
 
 // request is one HTTP request of the load: GET, or POST with a JSON body.
 type request struct {
