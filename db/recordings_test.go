@@ -2,8 +2,10 @@ package db_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,6 +186,77 @@ func TestListRecordings_Overdue_R_RET_2(t *testing.T) {
 	}
 	if _, _, err := f.recs.ListRecordings(ctx, monitoring.RecordingFilter{Cursor: "garbage!"}, testNow); monitoring.ErrorCodeOf(err) != monitoring.Invalid {
 		t.Errorf("bad cursor: err = %v", err)
+	}
+}
+
+// The whole ledger, newest call first, is the pages of every activity
+// merged: paged by cursor it gives every recording once, in the order of
+// call_started_at DESC, ref DESC across activities, ties included.
+func TestListRecordings_AcrossActivities(t *testing.T) {
+	f := newUseFixture(t)
+	ctx := t.Context()
+	acts := []int64{f.act}
+	for _, name := range []string{"Second activity", "Third activity"} {
+		a := useActivity(name)
+		if err := f.reg.CreateActivity(ctx, "hr@example.fi", a); err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, a.ID)
+	}
+	var rs []*monitoring.Recording
+	var want []string
+	for i := range 14 {
+		// Calls an hour apart, every third pair at the same moment.
+		call := testNow.Add(-time.Duration(i-i%3) * time.Hour)
+		r := f.recording(fmt.Sprintf("rec-%02d", i), call)
+		r.ActivityID = acts[(i*7)%len(acts)]
+		rs = append(rs, r)
+	}
+	if _, err := f.recs.RegisterRecordings(ctx, "int@example.fi", rs); err != nil {
+		t.Fatal(err)
+	}
+	sorted := slices.Clone(rs)
+	slices.SortFunc(sorted, func(a, b *monitoring.Recording) int {
+		if c := b.CallStartedAt.Compare(a.CallStartedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Ref, a.Ref)
+	})
+	for _, r := range sorted {
+		want = append(want, r.Ref)
+	}
+	for _, limit := range []int{1, 2, 3, 5, 50} {
+		var got []string
+		filter := monitoring.RecordingFilter{Limit: limit}
+		for range 20 {
+			page, next, err := f.recs.ListRecordings(ctx, filter, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) > limit {
+				t.Fatalf("limit %d: page of %d", limit, len(page))
+			}
+			for _, r := range page {
+				got = append(got, r.Ref)
+			}
+			if next == "" {
+				break
+			}
+			filter.Cursor = next
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %d: %v\nwant %v", limit, got, want)
+		}
+	}
+	// One activity's page is still its own range.
+	page, _, err := f.recs.ListRecordings(ctx, monitoring.RecordingFilter{ActivityID: acts[1]}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range page {
+		if r.ActivityID != acts[1] {
+			t.Errorf("activity %d's page lists %s of activity %d", acts[1], r.Ref, r.ActivityID)
+		}
 	}
 }
 
