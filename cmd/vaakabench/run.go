@@ -56,6 +56,7 @@ type bench struct {
 	client             *http.Client
 	results            []result
 	seq                atomic.Int64
+	stamp              atomic.Pointer[stamp]
 	log                io.Writer
 	phases             map[string]bool // nil: all
 }
@@ -213,10 +214,12 @@ func (b *bench) all() error {
 	// Ingest.
 	var batchRate float64
 	if b.want("batch") {
+		settle()
 		batchRate = b.batchIngest(srv.url)
 	}
 	var single1, single50 *latencies
 	if b.want("singles") {
+		settle()
 		single1 = b.singles(srv.url+"/api/v1/uses", b.c.supToken, 1, 400, 0)
 		single50 = b.singles(srv.url+"/api/v1/uses", b.c.supToken, 50, 0, b.duration)
 	}
@@ -226,6 +229,7 @@ func (b *bench) all() error {
 	// Baseline (a): the same number of rows, raw.
 	if b.want("batch") {
 		rowsA := max(int(batchRate*b.duration.Seconds()), 20000)
+		settle()
 		rateA, err := baselineA(b.dir, rowsA, b.rawRow)
 		if err != nil {
 			return fmt.Errorf("baseline a: %w", err)
@@ -241,6 +245,7 @@ func (b *bench) all() error {
 		if err != nil {
 			return fmt.Errorf("baseline b: %w", err)
 		}
+		settle()
 		base1 := b.singles(base.url+"/uses", "", 1, 400, 0)
 		base50 := b.singles(base.url+"/uses", "", 50, 0, b.duration)
 		base.stop()
@@ -370,7 +375,7 @@ func (b *bench) walkFiltered(srv *server, end time.Time) (*latencies, int) {
 	return lats, pages
 }
 
-// batchIngest posts batches of 1000 uses from two connections for the
+// batchIngest posts batches of 1000 uses from b.batchClients connections for the
 // phase duration and returns uses per second.
 func (b *bench) batchIngest(base string) float64 {
 	var n atomic.Int64
@@ -381,17 +386,17 @@ func (b *bench) batchIngest(base string) float64 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var body []byte
 			for time.Now().Before(deadline) {
-				var buf bytes.Buffer
-				buf.WriteString(`{"uses":[`)
+				body = append(body[:0], `{"uses":[`...)
 				for i := range 1000 {
 					if i > 0 {
-						buf.WriteByte(',')
+						body = append(body, ',')
 					}
-					buf.Write(b.useJSON())
+					body = b.appendUseJSON(body)
 				}
-				buf.WriteString(`]}`)
-				if _, err := b.do(request{url: base + "/api/v1/uses", bearer: b.c.supToken, body: buf.Bytes()}); err != nil {
+				body = append(body, `]}`...)
+				if _, err := b.do(request{url: base + "/api/v1/uses", bearer: b.c.supToken, body: body}); err != nil {
 					b.logf("batch: %v", err)
 					return
 				}
@@ -443,11 +448,32 @@ func (b *bench) singles(url, bearer string, conns, count int, d time.Duration) *
 }
 
 // useJSON is one new use by the token's supervisor of the busiest activity.
-func (b *bench) useJSON() []byte {
+func (b *bench) useJSON() []byte { return b.appendUseJSON(nil) }
+
+// appendUseJSON appends the next use of the load as JSON to buf, without fmt:
+// the driver shares the machine with the server it measures.
+func (b *bench) appendUseJSON(buf []byte) []byte {
 	r := b.rawRow(int(b.seq.Add(1)))
-	return fmt.Appendf(nil, `{"external_id":%q,"activity_id":%d,"recording_ref":%q,"call_started_at":%q,"direction":"inbound",`+
-		`"employee_staff_ids":[%q],"action":%q,"purpose":%q,"occurred_at":%q}`,
-		r.ext, r.activity, r.ref, r.call, r.staff, r.action, r.purpose, r.occurred)
+	buf = append(buf, `{"external_id":`...)
+	buf = strconv.AppendQuote(buf, r.ext)
+	buf = append(buf, `,"activity_id":`...)
+	buf = strconv.AppendInt(buf, r.activity, 10)
+	for _, f := range [...]struct{ key, v string }{{"recording_ref", r.ref}, {"call_started_at", r.call}, {"direction", "inbound"}} {
+		buf = append(buf, ',', '"')
+		buf = append(buf, f.key...)
+		buf = append(buf, '"', ':')
+		buf = strconv.AppendQuote(buf, f.v)
+	}
+	buf = append(buf, `,"employee_staff_ids":[`...)
+	buf = strconv.AppendQuote(buf, r.staff)
+	buf = append(buf, ']')
+	for _, f := range [...]struct{ key, v string }{{"action", r.action}, {"purpose", r.purpose}, {"occurred_at", r.occurred}} {
+		buf = append(buf, ',', '"')
+		buf = append(buf, f.key...)
+		buf = append(buf, '"', ':')
+		buf = strconv.AppendQuote(buf, f.v)
+	}
+	return append(buf, '}')
 }
 
 // splitStaff sorts the sampled staff into those the load's activity covers
@@ -492,12 +518,32 @@ func (b *bench) rawRow(i int) rawRow {
 	case call%3 != 0 && len(b.covered) > 0:
 		staff = b.covered[call%len(b.covered)]
 	}
+	st := b.stampAt(now)
 	return rawRow{
-		ext: fmt.Sprintf("bench-%d-%d", os.Getpid(), i), ref: fmt.Sprintf("BENCH-%d-%d", os.Getpid(), call), staff: staff,
+		ext: st.ext + strconv.Itoa(i), ref: st.ref + strconv.Itoa(call), staff: staff,
 		usedBy: b.f.Supervisors[0], action: action, purpose: "quality", activity: b.f.Activities[0],
-		call:     now.Add(-time.Hour).Format(time.RFC3339Nano),
-		occurred: now.Add(-time.Minute).Format(time.RFC3339Nano),
+		call: st.call + "." + strconv.Itoa(1000 + now.Nanosecond()/1e6)[1:] + "Z", occurred: st.occurred,
 	}
+}
+
+// stamp is the text of the load's times, kept for a second.
+type stamp struct {
+	sec                      int64
+	call, occurred, ext, ref string
+}
+
+// stampAt returns the times of a use made at now: the call an hour before
+// (to the second: rawRow adds now's milliseconds, so that calls seldom
+// share a time), the use a minute before.
+func (b *bench) stampAt(now time.Time) *stamp {
+	if st := b.stamp.Load(); st != nil && st.sec == now.Unix() {
+		return st
+	}
+	pid := strconv.Itoa(os.Getpid())
+	st := &stamp{sec: now.Unix(), call: now.UTC().Add(-time.Hour).Format("2006-01-02T15:04:05"), occurred: now.UTC().Add(-time.Minute).Format(time.RFC3339),
+		ext: "bench-" + pid + "-", ref: "BENCH-" + pid + "-"}
+	b.stamp.Store(st)
+	return st
 }
 
 // request is one HTTP request of the load: GET, or POST with a JSON body.
@@ -702,6 +748,11 @@ func (b *bench) verify() (time.Duration, int64, string, error) {
 	}
 	return took, peak, string(out), err
 }
+
+// settle writes the dirty pages the phase before left in the kernel to disk,
+// so that a throughput phase and its baseline each start with the disk idle
+// (fsync is most of a commit's wait on this machine).
+func settle() { syscall.Sync() }
 
 // dropCaches empties the kernel's page cache (root only) for a cold
 // measurement and reports whether it could.
