@@ -153,6 +153,12 @@ type useWriter struct {
 	// txPrepares counts the statements groups had to prepare on their
 	// transaction; after the first groups it stays put (perf_test.go).
 	txPrepares int64
+	// spare keeps a group's row buffers and count maps for the next one,
+	// emptied, so that groups do not grow them anew.
+	spare struct {
+		pend         pendingRows
+		delta, total rollupDelta
+	}
 
 	mu        sync.RWMutex // RLock to enqueue; Lock to close intake
 	closed    bool
@@ -309,6 +315,7 @@ func (w *useWriter) writeGroup(ctx context.Context, group []*useRequest, replies
 		return true, err
 	}
 	defer g.close()
+	defer func() { w.spare.pend, w.spare.delta, w.spare.total = g.pend, g.delta, g.total }()
 	g.savepoints = savepoints
 	for i, r := range group {
 		if savepoints {
@@ -492,6 +499,7 @@ type useGroup struct {
 	delta      rollupDelta       // the current request's counts
 	total      rollupDelta       // the counts of the group's requests that succeeded
 	stmts      *stmtCache
+	nowText    string // tx.now as stored: every use's recorded_at
 	*groupState
 	*useStmts
 }
@@ -523,7 +531,10 @@ func newUseGroupCached(ctx context.Context, tx *Tx, parent *useStmts, w *useWrit
 		// The writer's caches first: every query of the group, the
 		// head of the log included, runs on a statement prepared once.
 		g.versions, g.stmts.parent, g.stmts.wanted, g.stmts.prepares = w.versions, w.prepared, w.wanted, &w.txPrepares
+		g.pend, g.delta, g.total = w.spare.pend, w.spare.delta, w.spare.total
 	}
+	g.nowText = formatTime(tx.now)
+	g.pend.reset()
 	g.delta.reset()
 	g.total.reset()
 	err := g.stmts.QueryRowContext(ctx, `SELECT seq, hash FROM uses ORDER BY seq DESC LIMIT 1`).Scan(&g.seq, &g.hash)
@@ -790,7 +801,7 @@ func (g *useGroup) write(ctx context.Context, uses []*monitoring.Use) ([]monitor
 // employeeAt is employeeAt (state.go) answered from the employee's unit
 // history, read once per group: the same choice (the newest row with
 // valid_from <= t), without a query per use.
-func (g *useGroup) employeeAt(ctx context.Context, staffID string, t time.Time) (monitoring.EmployeeAt, error) {
+func (g *useGroup) employeeAt(ctx context.Context, staffID, at string) (monitoring.EmployeeAt, error) {
 	hist, ok := g.employees[staffID]
 	if !ok {
 		rows, err := g.employeeHistory.QueryContext(ctx, staffID)
@@ -810,7 +821,6 @@ func (g *useGroup) employeeAt(ctx context.Context, staffID string, t time.Time) 
 		}
 		g.employees[staffID] = hist
 	}
-	at := formatTime(t)
 	for _, h := range hist {
 		if h.validFrom <= at {
 			return monitoring.EmployeeAt{Known: true, Unit: h.unit}, nil
@@ -825,8 +835,8 @@ func (g *useGroup) employeeAt(ctx context.Context, staffID string, t time.Time) 
 // use (idempotency, R-LOG-1): the unique index uses_external detects it, so
 // the common case costs no lookup.
 func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.Use, error) {
-	tx := g.tx
 	st := monitoring.UseState{Employees: make(map[string]monitoring.EmployeeAt, len(u.EmployeeStaffIDs))}
+	occurred, call := formatTime(u.OccurredAt), formatTime(u.CallStartedAt) // as stored
 	var err error
 	if st.Activity, err = g.activityAt(ctx, u.ActivityID, u.OccurredAt); err != nil {
 		return nil, err
@@ -835,7 +845,7 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		if _, ok := st.Employees[s]; ok {
 			continue
 		}
-		if st.Employees[s], err = g.employeeAt(ctx, s, u.OccurredAt); err != nil {
+		if st.Employees[s], err = g.employeeAt(ctx, s, occurred); err != nil {
 			return nil, err
 		}
 	}
@@ -851,7 +861,7 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		return nil, err
 	}
 	u.Flags = monitoring.ComputeFlags(u, st)
-	u.RecordedAt = tx.now
+	u.RecordedAt = g.tx.now
 	u.Seq = g.seq + 1
 	u.Seal(g.hash)
 
@@ -860,8 +870,8 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		external = u.ExternalID
 	}
 	_, err = g.insertUse.ExecContext(ctx, u.Seq, u.ID, string(u.Source), external, u.ActivityID, u.RecordingRef,
-		formatTime(u.CallStartedAt), string(u.Direction), strings.Join(u.EmployeeStaffIDs, "\x1f"), u.UsedBy,
-		string(u.Action), u.Purpose, u.Note, formatTime(u.OccurredAt), formatTime(u.RecordedAt), u.Corrects,
+		call, string(u.Direction), strings.Join(u.EmployeeStaffIDs, "\x1f"), u.UsedBy,
+		string(u.Action), u.Purpose, u.Note, occurred, g.nowText, u.Corrects,
 		monitoring.FlagMask(u.Flags), u.PrevHash, u.Hash)
 	if err != nil && u.ExternalID != "" && isUnique(err) {
 		stored, ferr := scanUse(g.findExternal.QueryRowContext(ctx, u.Source, u.ExternalID))
@@ -882,8 +892,8 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		if a != nil && a.retentionDays > 0 {
 			due = monitoring.DeletionDue(u.CallStartedAt, a.retentionDays)
 		}
-		g.pend.recordings = append(g.pend.recordings, u.RecordingRef, formatTime(u.CallStartedAt), string(u.Direction),
-			u.ActivityID, u.EmployeeStaffIDs[0], formatTime(due), formatTime(tx.now))
+		g.pend.recordings = append(g.pend.recordings, u.RecordingRef, call, string(u.Direction),
+			u.ActivityID, u.EmployeeStaffIDs[0], formatTime(due), g.nowText)
 		g.delta.addRecording(u.ActivityID, due)
 		delete(g.absent, u.RecordingRef)
 	}
