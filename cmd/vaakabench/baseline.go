@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -83,10 +82,9 @@ func rawInsert(tx *sql.Tx, rows []rawRow, seq int64) (int64, error) {
 	return seq, nil
 }
 
-// baselineA inserts n rows in 1000-row transactions into a fresh database
-// with Vaaka's schema and returns rows per second.
-func baselineA(dir string, n int, mk func(i int) rawRow) (float64, error) {
-	path := filepath.Join(dir, "baseline-a.db")
+// baselineA inserts n rows in 1000-row transactions into a new database
+// file at path with Vaaka's schema and returns rows per second.
+func baselineA(path string, n int, mk func(i int) rawRow) (float64, error) {
 	raw, err := newSchemaDB(path)
 	if err != nil {
 		return 0, err
