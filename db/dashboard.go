@@ -95,6 +95,11 @@ func (s *DashboardService) activities(ctx context.Context, query string, args ..
 	return out, nil
 }
 
+// dashboardFirstDaySQL counts the flagged uses of the window's first,
+// partial day per flag mask, from the covering index uses_flagged
+// (migration 0014) alone.
+const dashboardFirstDaySQL = `SELECT flags, COUNT(*) FROM uses WHERE flags <> 0 AND occurred_at >= ? AND occurred_at < ? GROUP BY flags`
+
 // flagged counts the flagged uses of the last 30 days by flag and lists the
 // newest flagged. The counts come from the daily rollup (rollup.go) for the
 // whole days of the window and from the flag masks of the uses of its first,
@@ -124,21 +129,20 @@ func (s *DashboardService) flagged(ctx context.Context, d *monitoring.Dashboard,
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("db: dashboard flags: %w", err)
 	}
-	rows, err = s.db.read.QueryContext(ctx, `SELECT flags FROM uses WHERE flags <> 0 AND occurred_at >= ? AND occurred_at < ?`,
-		formatTime(start), nextDay)
+	rows, err = s.db.read.QueryContext(ctx, dashboardFirstDaySQL, formatTime(start), nextDay)
 	if err != nil {
 		return fmt.Errorf("db: dashboard flags: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var m int64
-		if err := rows.Scan(&m); err != nil {
+		var m, n int64
+		if err := rows.Scan(&m, &n); err != nil {
 			return fmt.Errorf("db: dashboard flags: %w", err)
 		}
-		d.FlaggedUses30d++
+		d.FlaggedUses30d += n
 		for i, f := range monitoring.AllFlags {
 			if m&(1<<i) != 0 {
-				d.FlagCounts30d[f]++
+				d.FlagCounts30d[f] += n
 			}
 		}
 	}

@@ -52,6 +52,7 @@ var releasedMigrations = []string{
 	"0011_recording_weeks.sql",     // issue "Performance": the use writer counts its recordings' weeks
 	"0012_rollup_versions.sql",     // issue "Performance": a version per month of the statistics rollups
 	"0013_overdue_by_activity.sql", // issue "Performance": overdue recordings indexed by activity first
+	"0014_flagged_covering.sql",    // issue "Performance": the flags in uses_flagged
 }
 
 func fixturePath(name string) string {

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,9 @@ type planCase struct {
 	args    []any
 	ordered bool
 	ties    bool
+	// covering: the query must read its index alone (a day of rows, one
+	// table lookup each, is too many).
+	covering bool
 }
 
 func hotQueries() []planCase {
@@ -50,7 +54,7 @@ func hotQueries() []planCase {
 		list("everything, newest first", monitoring.UseFilter{Cursor: 1000}, true),
 		{name: "FindUse", query: `SELECT ` + useColumns + ` FROM uses WHERE id = ?`, args: []any{"x"}},
 		{name: "dashboard flag days", query: `SELECT flag, SUM(n) FROM use_flag_days WHERE day > ? GROUP BY flag`, args: []any{"2026-10-28"}},
-		{name: "dashboard first day", query: `SELECT flags FROM uses WHERE flags <> 0 AND occurred_at >= ? AND occurred_at < ?`,
+		{name: "dashboard first day", query: dashboardFirstDaySQL, covering: true,
 			args: []any{formatTime(now.AddDate(0, 0, -30)), formatTime(now.AddDate(0, 0, -29))}},
 		{name: "dashboard recent flagged", query: `SELECT ` + useColumns + ` FROM uses WHERE flags <> 0
 		ORDER BY occurred_at DESC, seq DESC LIMIT ?`, args: []any{10}},
@@ -122,6 +126,9 @@ func TestQueryPlans_HotQueriesUseIndexes(t *testing.T) {
 			}
 			if msg := badPlan(plan, c.ordered, c.ties); msg != "" {
 				t.Errorf("%s\nquery: %s\nplan:\n  %s", msg, c.query, strings.Join(plan, "\n  "))
+			}
+			if c.covering && !slices.ContainsFunc(plan, func(l string) bool { return strings.Contains(l, "USING COVERING INDEX") }) {
+				t.Errorf("reads the table beside its index\nquery: %s\nplan:\n  %s", c.query, strings.Join(plan, "\n  "))
 			}
 		})
 	}
