@@ -338,6 +338,23 @@ func apiSendJSON(c *fiber.Ctx, status int, v any) error {
 // to request.
 var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// apiSendAppended sends the JSON body that build appends to a pooled
+// buffer (a hand-written encoder, as appendStatisticsJSON).
+func apiSendAppended(c *fiber.Ctx, status int, build func([]byte) []byte) error {
+	p := appendBuffers.Get().(*[]byte)
+	b := build((*p)[:0])
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Response().SetBody(b) // copies: the buffer goes back to the pool
+	if cap(b) <= 4<<20 {    // a huge body's buffer is left to the GC
+		*p = b
+		appendBuffers.Put(p)
+	}
+	return nil
+}
+
+var appendBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // apiQueryInt64 parses an optional positive integer query parameter.
 func apiQueryInt64(c *fiber.Ctx, name string) (int64, error) {
 	v := c.Query(name)
