@@ -468,20 +468,13 @@ func (b *bench) useJSON() []byte { return b.appendUseJSON(nil) }
 // the driver shares the machine with the server it measures.
 func (b *bench) appendUseJSON(buf []byte) []byte {
 	r := b.rawRow(int(b.seq.Add(1)))
-	buf = append(buf, `{"external_id":`...)
-	buf = strconv.AppendQuote(buf, r.ext)
-	buf = append(buf, `,"activity_id":`...)
+	buf = append(buf, `{"activity_id":`...)
 	buf = strconv.AppendInt(buf, r.activity, 10)
-	for _, f := range [...]struct{ key, v string }{{"recording_ref", r.ref}, {"call_started_at", r.call}, {"direction", "inbound"}} {
-		buf = append(buf, ',', '"')
-		buf = append(buf, f.key...)
-		buf = append(buf, '"', ':')
-		buf = strconv.AppendQuote(buf, f.v)
-	}
 	buf = append(buf, `,"employee_staff_ids":[`...)
 	buf = strconv.AppendQuote(buf, r.staff)
 	buf = append(buf, ']')
-	for _, f := range [...]struct{ key, v string }{{"action", r.action}, {"purpose", r.purpose}, {"occurred_at", r.occurred}} {
+	for _, f := range [...]struct{ key, v string }{{"external_id", r.ext}, {"recording_ref", r.ref}, {"call_started_at", r.call},
+		{"direction", "inbound"}, {"action", r.action}, {"purpose", r.purpose}, {"occurred_at", r.occurred}} {
 		buf = append(buf, ',', '"')
 		buf = append(buf, f.key...)
 		buf = append(buf, '"', ':')
