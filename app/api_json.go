@@ -318,42 +318,32 @@ func apiEncodeSeqCursor(n int64) string {
 
 // apiSendJSON writes v as JSON with status.
 func apiSendJSON(c *fiber.Ctx, status int, v any) error {
-	b := jsonBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if b.Cap() <= 4<<20 { // a huge body's buffer is left to the GC
-			b.Reset()
-			jsonBuffers.Put(b)
-		}
-	}()
-	if err := jsonEncode(b, v); err != nil {
-		return err
-	}
-	c.Status(status)
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Response().SetBody(b.Bytes()) // copies: the buffer goes back to the pool
-	return nil
+	return apiSendAppended(c, status, func(b []byte) ([]byte, error) {
+		buf := bytes.NewBuffer(b)
+		err := jsonEncode(buf, v)
+		return buf.Bytes(), err
+	})
 }
 
-// jsonBuffers are the encoding buffers of apiSendJSON, reused from request
-// to request.
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// apiSendAppended sends the JSON body that build appends to a pooled
-// buffer (a hand-written encoder, as appendStatisticsJSON).
-func apiSendAppended(c *fiber.Ctx, status int, build func([]byte) []byte) error {
-	p := appendBuffers.Get().(*[]byte)
-	b := build((*p)[:0])
-	c.Status(status)
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Response().SetBody(b) // copies: the buffer goes back to the pool
-	if cap(b) <= 4<<20 {    // a huge body's buffer is left to the GC
+// apiSendAppended sends with status the JSON body that build appends to a
+// buffer reused from request to request (encoding/json in apiSendJSON, a
+// hand-written encoder for GET /statistics). On an error nothing is sent.
+func apiSendAppended(c *fiber.Ctx, status int, build func([]byte) ([]byte, error)) error {
+	p := jsonBuffers.Get().(*[]byte)
+	b, err := build((*p)[:0])
+	if err == nil {
+		c.Status(status)
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		c.Response().SetBody(b) // copies: the buffer goes back to the pool
+	}
+	if cap(b) <= 4<<20 { // a huge body's buffer is left to the GC
 		*p = b
-		appendBuffers.Put(p)
+		jsonBuffers.Put(p)
 	}
-	return nil
+	return err
 }
 
-var appendBuffers = sync.Pool{New: func() any { return new([]byte) }}
+var jsonBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // apiQueryInt64 parses an optional positive integer query parameter.
 func apiQueryInt64(c *fiber.Ctx, name string) (int64, error) {

@@ -142,7 +142,7 @@ func (s *Server) apiStatistics(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return apiSendAppended(c, fiber.StatusOK, func(b []byte) []byte { return appendStatisticsJSON(b, st) })
+	return apiSendAppended(c, fiber.StatusOK, func(b []byte) ([]byte, error) { return appendStatisticsJSON(b, st), nil })
 }
 
 func (s *Server) apiStatisticsCSV(c *fiber.Ctx) error {

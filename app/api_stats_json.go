@@ -39,13 +39,7 @@ func appendStatisticsJSON(buf []byte, st *monitoring.Statistics) []byte {
 		buf = appendJSONString(buf, c.Unit)
 		buf = append(buf, `,"month":`...)
 		buf = appendJSONString(buf, c.Month)
-		buf = appendSuppressed(buf, c.Uses.Suppressed)
-		if !c.Uses.Suppressed {
-			buf = append(buf, `,"uses":`...)
-			buf = strconv.AppendInt(buf, c.Uses.Count, 10)
-			buf = append(buf, `,"employees":`...)
-			buf = strconv.AppendInt(buf, c.Uses.Employees, 10)
-		}
+		buf = appendStatValue(buf, "uses", c.Uses, true)
 		buf = appendStatFlags(buf, c.Flags)
 		buf = append(buf, '}')
 	}
@@ -58,11 +52,7 @@ func appendStatisticsJSON(buf []byte, st *monitoring.Statistics) []byte {
 		buf = strconv.AppendInt(buf, m.ActivityID, 10)
 		buf = append(buf, `,"month":`...)
 		buf = appendJSONString(buf, m.Month)
-		buf = appendSuppressed(buf, m.Uses.Suppressed)
-		if !m.Uses.Suppressed {
-			buf = append(buf, `,"uses":`...)
-			buf = strconv.AppendInt(buf, m.Uses.Count, 10)
-		}
+		buf = appendStatValue(buf, "uses", m.Uses, false)
 		buf = appendStatFlags(buf, m.Flags)
 		buf = append(buf, '}')
 	}
@@ -73,19 +63,29 @@ func appendStatisticsJSON(buf []byte, st *monitoring.Statistics) []byte {
 		}
 		buf = append(buf, `{"activity_id":`...)
 		buf = strconv.AppendInt(buf, o.ActivityID, 10)
-		buf = appendSuppressed(buf, o.Recordings.Suppressed)
-		if !o.Recordings.Suppressed {
-			buf = append(buf, `,"recordings":`...)
-			buf = strconv.AppendInt(buf, o.Recordings.Count, 10)
-		}
+		buf = appendStatValue(buf, "recordings", o.Recordings, false)
 		buf = append(buf, '}')
 	}
 	return append(buf, "]}"...)
 }
 
-func appendSuppressed(buf []byte, suppressed bool) []byte {
+// appendStatValue appends ,"suppressed":… and, unless suppressed, the count
+// under key and (employees) the employees, as statNum leaves them out.
+func appendStatValue(buf []byte, key string, v monitoring.StatValue, employees bool) []byte {
 	buf = append(buf, `,"suppressed":`...)
-	return strconv.AppendBool(buf, suppressed)
+	buf = strconv.AppendBool(buf, v.Suppressed)
+	if v.Suppressed {
+		return buf
+	}
+	buf = append(buf, ',', '"')
+	buf = append(buf, key...)
+	buf = append(buf, '"', ':')
+	buf = strconv.AppendInt(buf, v.Count, 10)
+	if employees {
+		buf = append(buf, `,"employees":`...)
+		buf = strconv.AppendInt(buf, v.Employees, 10)
+	}
+	return buf
 }
 
 // appendStatFlags appends ,"flags":[…] as apiStatFlags encodes.
@@ -97,11 +97,7 @@ func appendStatFlags(buf []byte, fs []monitoring.StatFlag) []byte {
 		}
 		buf = append(buf, `{"flag":`...)
 		buf = appendJSONString(buf, string(f.Flag))
-		buf = appendSuppressed(buf, f.Suppressed)
-		if !f.Suppressed {
-			buf = append(buf, `,"uses":`...)
-			buf = strconv.AppendInt(buf, f.Count, 10)
-		}
+		buf = appendStatValue(buf, "uses", f.StatValue, false)
 		buf = append(buf, '}')
 	}
 	return append(buf, ']')

@@ -80,12 +80,15 @@ type rollupDelta struct {
 // weekMemo remembers the week of the last day asked: the uses of a request
 // mostly fall on one day, and weekOf's calendar arithmetic was a tenth of
 // a use's counting.
-type weekMemo struct{ day, week string }
+type weekMemo struct {
+	year, day int // UTC year and day of the year; year 0: none yet
+	week      string
+}
 
 func (m *weekMemo) of(t time.Time) string {
-	day := dayOf(t)
-	if day != m.day {
-		m.day, m.week = day, weekOf(t)
+	t = t.UTC()
+	if y, d := t.Year(), t.YearDay(); y != m.year || d != m.day || m.week == "" {
+		m.year, m.day, m.week = y, d, weekOf(t)
 	}
 	return m.week
 }
