@@ -3,28 +3,39 @@ package db
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 	"time"
 )
 
 // checkpointer copies the WAL into the database file beside the writer.
-// SQLite does it in the connection that commits, once the WAL holds 1 000
-// pages: the group of uses whose commit crosses that line waits for the
-// copy of every page written since the last checkpoint and an fsync of the
-// database file (the tail of the single-use POSTs' latency). Here a
-// connection of its own runs a PASSIVE checkpoint (it never waits for
-// readers or the writer) at most every checkpointEvery while commits come
-// in, so that the writer's own checkpoint finds most pages copied. The
-// writer's checkpoint stays: it is the one that can finish (no commit runs
-// during it), after which the WAL is reused from its start.
+// SQLite does it in the connection that commits, once the WAL holds
+// wal_autocheckpoint pages: the group of uses whose commit crosses that line
+// waits for the copy of every page written since the last checkpoint and an
+// fsync of the database file (the tail of the single-use POSTs' latency, and
+// a fifteenth of the batch writer's time). Here a connection of its own runs
+// a PASSIVE checkpoint (it never waits for readers or the writer), on the
+// other core: at once when checkpointRows uses (or other rows) were
+// committed since the last one, as a batch of uses commits, else at most
+// every checkpointEvery while commits come in, so that single uses' commits
+// do not each meet a checkpoint's fsync. The writer's own checkpoint stays,
+// at a higher mark (writerAutocheckpoint in db.go): it is the one that can
+// finish (no commit runs during it), after which the WAL is reused from its
+// start.
 type checkpointer struct {
-	conn *sql.DB
-	kick chan struct{}
-	stop chan struct{}
-	done chan struct{}
+	conn    *sql.DB
+	pending atomic.Int64 // rows committed since the last checkpoint began
+	kick    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
 }
 
-// checkpointEvery is the most often a checkpoint runs.
-const checkpointEvery = 100 * time.Millisecond
+// checkpointEvery is the most often a checkpoint runs for small commits (a
+// variable for tests).
+var checkpointEvery = 100 * time.Millisecond
+
+// checkpointRows committed start a checkpoint at once: a batch of 1 000
+// uses writes some 500 pages.
+const checkpointRows = 1000
 
 func (db *DB) startCheckpointer(dsn string) error {
 	conn, err := sql.Open("sqlite", dsn)
@@ -42,11 +53,13 @@ func (db *DB) startCheckpointer(dsn string) error {
 	return nil
 }
 
-// kickCheckpointer tells the checkpointer that a commit added to the WAL.
-func (db *DB) kickCheckpointer() {
+// kickCheckpointer tells the checkpointer that a commit of rows (uses, or
+// 1 for other transactions) added to the WAL.
+func (db *DB) kickCheckpointer(rows int) {
 	if db.ckpt.kick == nil {
 		return
 	}
+	db.ckpt.pending.Add(int64(rows))
 	select {
 	case db.ckpt.kick <- struct{}{}:
 	default:
@@ -74,12 +87,22 @@ func (c *checkpointer) run() {
 			return
 		case <-c.kick:
 		}
-		// Let the commits of the next moment join this checkpoint.
-		select {
-		case <-c.stop:
-			return
-		case <-time.After(checkpointEvery):
+		// Let the commits of the next moment join this checkpoint, unless
+		// enough rows are waiting already.
+		timer := time.NewTimer(checkpointEvery)
+	wait:
+		for c.pending.Load() < checkpointRows {
+			select {
+			case <-c.stop:
+				timer.Stop()
+				return
+			case <-timer.C:
+				break wait
+			case <-c.kick:
+			}
 		}
+		timer.Stop()
+		c.pending.Store(0)
 		// Errors are not fatal: the next kick tries again, and the write
 		// connection checkpoints on its own anyway.
 		c.conn.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,13 @@ var migrationFS embed.FS
 // (docs/PERFORMANCE.md).
 const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 	"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
+
+// writerAutocheckpoint is the WAL size in pages (4 KiB) at which the write
+// connection checkpoints itself; below it the checkpointer (checkpoint.go)
+// does it on another connection, beside the writer. SQLite's default is
+// 1 000, which a few batches of uses reach between two of the
+// checkpointer's rounds.
+const writerAutocheckpoint = 10000
 
 // DB is an open Vaaka database.
 type DB struct {
@@ -95,7 +103,7 @@ func open(path string) (*DB, error) {
 		return nil, fmt.Errorf("db: path %q must not contain '?' or '#'", path)
 	}
 	dsn := path + "?" + pragmas
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint("+strconv.Itoa(writerAutocheckpoint)+")")
 	if err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
@@ -150,6 +158,7 @@ type Tx struct {
 	db         *DB
 	mailQueued bool // queueMail was called: wake the sender after the commit
 	useLog     bool // a group of the use writer, which changes none of the state it carries
+	rows       int  // the uses a group of the use writer commits (the checkpointer's measure)
 }
 
 // Commit commits the transaction and, when it queued mail, tells the
@@ -165,7 +174,7 @@ func (tx *Tx) Commit() error {
 		return err
 	}
 	if tx.db != nil {
-		tx.db.kickCheckpointer()
+		tx.db.kickCheckpointer(max(tx.rows, 1))
 	}
 	if tx.mailQueued && tx.db != nil {
 		if f := tx.db.onMail.Load(); f != nil {

@@ -194,6 +194,38 @@ func TestCheckpointer_CopiesTheWALBesideTheWriter(t *testing.T) {
 	mustVerify(t, f.uses, 50)
 }
 
+// A batch of uses is checkpointed at once, beside the writer, rather than
+// at the checkpointer's pace for small commits (here an hour), so that the
+// write connection's own checkpoint, which the writer waits for, seldom
+// has pages left to copy.
+func TestCheckpointer_CopiesABatchAtOnce(t *testing.T) {
+	t.Cleanup(db.SetCheckpointPaceForTest(time.Hour)) // after the fixture's close
+	f := newUseFixture(t)
+	size := func() int64 {
+		st, err := os.Stat(f.d.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	before := size()
+	uses := make([]*monitoring.Use, 1000)
+	for i := range uses {
+		uses[i] = f.use(fmt.Sprintf("batch-%d", i), fmt.Sprintf("rec-batch-%d", i))
+	}
+	if _, err := f.uses.RecordUses(t.Context(), uses); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for size() <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is still %d bytes 5 s after a batch of 1 000 uses: the checkpointer waited", before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mustVerify(t, f.uses, 1000)
+}
+
 // The writer looks the recordings of a request up in chunks and inserts
 // the rows beside its uses (recordings, employees, flags, flag months) with
 // multi-row statements at the end of the group (use_rows.go). Requests of

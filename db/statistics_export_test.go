@@ -3,7 +3,17 @@ package db
 import (
 	"context"
 	"fmt"
+	"time"
 )
+
+// SetCheckpointPaceForTest sets the checkpointer's pace for databases
+// opened after it and returns the function that restores it (call it after
+// they are closed).
+func SetCheckpointPaceForTest(d time.Duration) (restore func()) {
+	old := checkpointEvery
+	checkpointEvery = d
+	return func() { checkpointEvery = old }
+}
 
 // PurgeUsesForTest removes the uses with seq in [from, to] as the log
 // retention job does (R-LOG-2): rollupRemove and the deletes in one

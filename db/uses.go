@@ -362,6 +362,9 @@ func (w *useWriter) writeGroup(ctx context.Context, group []*useRequest, replies
 	if err := g.total.flush(ctx, g); err != nil {
 		return true, err
 	}
+	for _, r := range group {
+		tx.rows += len(r.uses)
+	}
 	if err := tx.Commit(); err != nil {
 		return true, fmt.Errorf("db: commit uses: %w", err)
 	}
