@@ -334,7 +334,39 @@ func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(timeLayout)
+	var buf [len(timeLayout)]byte
+	return string(appendTime(buf[:0], t))
+}
+
+// appendTime appends t (in UTC) in timeLayout, digit by digit: time.Format
+// interprets its layout on every call, and the use writer formats two or
+// three times per use, verify three times per use.
+func appendTime(buf []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(buf, timeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	n := len(buf)
+	buf = append(buf, timeLayout...)
+	b := buf[n:]
+	putDigits(b[0:4], year)
+	putDigits(b[5:7], int(month))
+	putDigits(b[8:10], day)
+	putDigits(b[11:13], hour)
+	putDigits(b[14:16], minute)
+	putDigits(b[17:19], sec)
+	putDigits(b[20:29], t.Nanosecond())
+	return buf
+}
+
+// putDigits writes v into b in decimal, zero-padded to len(b).
+func putDigits(b []byte, v int) {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
 }
 
 func parseTime(s string) (time.Time, error) {

@@ -33,15 +33,25 @@ import (
 
 // monthOf and dayOf are the UTC calendar periods of a use's occurred_at,
 // the same text as substr(occurred_at, 1, 7|10) of the stored time.
-func monthOf(t time.Time) string { return t.UTC().Format("2006-01") }
-func dayOf(t time.Time) string   { return t.UTC().Format("2006-01-02") }
+func monthOf(t time.Time) string { return datePrefix(t, len("2006-01")) }
+func dayOf(t time.Time) string   { return datePrefix(t, len("2006-01-02")) }
+
+// datePrefix is the first n bytes of t's stored text (timeLayout).
+func datePrefix(t time.Time, n int) string {
+	var buf [len(timeLayout)]byte
+	b := appendTime(buf[:0], t)
+	if len(b) != len(timeLayout) { // a year beyond 0–9999
+		return t.UTC().Format("2006-01-02"[:n])
+	}
+	return string(b[:n])
+}
 
 // weekOf is the Monday (UTC) of the week of t, 'YYYY-MM-DD': the same text
 // as date(substr(occurred_at, 1, 10), '-6 days', 'weekday 1').
 func weekOf(t time.Time) string {
 	t = t.UTC()
 	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return d.AddDate(0, 0, -(int(d.Weekday())+6)%7).Format("2006-01-02")
+	return dayOf(d.AddDate(0, 0, -(int(d.Weekday())+6)%7))
 }
 
 type rollupKey struct {

@@ -45,3 +45,46 @@ func TestParseTimeLayout_AgreesWithTimeParse(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendTime_AgreesWithTimeFormat: the stored texts written digit by
+// digit (formatTime, monthOf, dayOf, weekOf) are what time.Format writes,
+// in any zone, for years inside and outside 0000–9999.
+func TestAppendTime_AgreesWithTimeFormat(t *testing.T) {
+	helsinki, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		helsinki = time.FixedZone("EET", 2*3600)
+	}
+	check := func(ts time.Time) {
+		t.Helper()
+		u := ts.UTC()
+		for _, c := range []struct{ name, got, want string }{
+			{"formatTime", formatTime(ts), u.Format(timeLayout)},
+			{"monthOf", monthOf(ts), u.Format("2006-01")},
+			{"dayOf", dayOf(ts), u.Format("2006-01-02")},
+			{"weekOf", weekOf(ts), time.Date(u.Year(), u.Month(), u.Day()-(int(u.Weekday())+6)%7, 0, 0, 0, 0, time.UTC).Format("2006-01-02")},
+		} {
+			if c.got != c.want {
+				t.Fatalf("%s(%v) = %q, want %q", c.name, ts, c.got, c.want)
+			}
+		}
+	}
+	for _, ts := range []time.Time{
+		time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 29, 23, 59, 59, 999999999, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(-1, 6, 1, 12, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 1, 30, 0, 5, helsinki), // the previous day in UTC
+	} {
+		check(ts)
+	}
+	if formatTime(time.Time{}) != "" {
+		t.Error("formatTime of the zero time is not empty")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		ts := time.Unix(r.Int64N(1<<36)-1<<35, r.Int64N(1e9))
+		if r.IntN(2) == 0 {
+			ts = ts.In(helsinki)
+		}
+		check(ts)
+	}
+}

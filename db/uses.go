@@ -972,7 +972,7 @@ func (w *useRow) canonical(u *monitoring.Use) bool {
 		if t.IsZero() {
 			return stored == ""
 		}
-		return string(t.UTC().AppendFormat(buf[:0], timeLayout)) == stored
+		return string(appendTime(buf[:0], t)) == stored
 	}
 	return same(u.CallStartedAt, w.callStarted) && same(u.OccurredAt, w.occurred) && same(u.RecordedAt, w.recorded) &&
 		monitoring.FlagMask(u.Flags) == w.flags && w.external.Valid == (w.external.String != "")
