@@ -23,14 +23,15 @@ import (
 // start.
 type checkpointer struct {
 	conn    *sql.DB
-	pending atomic.Int64 // rows committed since the last checkpoint began
+	every   time.Duration // checkpointEvery when the database was opened
+	pending atomic.Int64  // rows committed since the last checkpoint began
 	kick    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
 }
 
 // checkpointEvery is the most often a checkpoint runs for small commits (a
-// variable for tests).
+// variable for tests; each checkpointer copies it when its database opens).
 var checkpointEvery = 100 * time.Millisecond
 
 // checkpointRows committed start a checkpoint at once: a batch of 1 000
@@ -48,6 +49,7 @@ func (db *DB) startCheckpointer(dsn string) error {
 		return err
 	}
 	c := &db.ckpt
+	c.every = checkpointEvery
 	c.conn, c.kick, c.stop, c.done = conn, make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	go c.run()
 	return nil
@@ -89,7 +91,7 @@ func (c *checkpointer) run() {
 		}
 		// Let the commits of the next moment join this checkpoint, unless
 		// enough rows are waiting already.
-		timer := time.NewTimer(checkpointEvery)
+		timer := time.NewTimer(c.every)
 	wait:
 		for c.pending.Load() < checkpointRows {
 			select {
