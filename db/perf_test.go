@@ -170,27 +170,14 @@ func TestRecordUses_PreparesOnlyInFirstGroups(t *testing.T) {
 // checkpoint waits for (1 000), reach the database file within moments.
 func TestCheckpointer_CopiesTheWALBesideTheWriter(t *testing.T) {
 	f := newUseFixture(t)
-	size := func() int64 {
-		st, err := os.Stat(f.d.Path())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st.Size()
-	}
 	time.Sleep(300 * time.Millisecond) // the fixture's own writes are copied
-	before := size()
+	before := fileSize(t, f.d.Path())
 	for i := range 50 {
 		u := f.use(fmt.Sprintf("wal-%d", i), fmt.Sprintf("rec-wal-%d", i))
 		u.Note = strings.Repeat("x", 1000) // a page of uses every few commits
 		f.record(t, u)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for size() <= before {
-		if time.Now().After(deadline) {
-			t.Fatalf("the database file is still %d bytes 5 s after 50 commits: nothing was checkpointed", before)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitForGrowth(t, f.d.Path(), before, "50 commits: nothing was checkpointed")
 	mustVerify(t, f.uses, 50)
 }
 
@@ -201,14 +188,7 @@ func TestCheckpointer_CopiesTheWALBesideTheWriter(t *testing.T) {
 func TestCheckpointer_CopiesABatchAtOnce(t *testing.T) {
 	t.Cleanup(db.SetCheckpointPaceForTest(time.Hour)) // after the fixture's close
 	f := newUseFixture(t)
-	size := func() int64 {
-		st, err := os.Stat(f.d.Path())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st.Size()
-	}
-	before := size()
+	before := fileSize(t, f.d.Path())
 	uses := make([]*monitoring.Use, 1000)
 	for i := range uses {
 		uses[i] = f.use(fmt.Sprintf("batch-%d", i), fmt.Sprintf("rec-batch-%d", i))
@@ -216,14 +196,30 @@ func TestCheckpointer_CopiesABatchAtOnce(t *testing.T) {
 	if _, err := f.uses.RecordUses(t.Context(), uses); err != nil {
 		t.Fatal(err)
 	}
+	waitForGrowth(t, f.d.Path(), before, "a batch of 1 000 uses: the checkpointer waited")
+	mustVerify(t, f.uses, 1000)
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
+
+// waitForGrowth fails unless the file at path grows beyond before within
+// 5 s (a checkpoint copied pages into it).
+func waitForGrowth(t *testing.T, path string, before int64, after string) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for size() <= before {
+	for fileSize(t, path) <= before {
 		if time.Now().After(deadline) {
-			t.Fatalf("the database file is still %d bytes 5 s after a batch of 1 000 uses: the checkpointer waited", before)
+			t.Fatalf("the database file is still %d bytes 5 s after %s", before, after)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	mustVerify(t, f.uses, 1000)
 }
 
 // The writer looks the recordings of a request up in chunks and inserts
