@@ -91,6 +91,59 @@ func TestRecordUses_FailingWhileWriting_FailsAlone_R_LOG_1(t *testing.T) {
 	}
 }
 
+// A group's uses are inserted together at its end; a duplicate external
+// id among them (a retry of a committed use, or two requests of the group
+// naming the same new one) fails that INSERT, and the group is written
+// again with a savepoint per request. Every request then succeeds, each
+// duplicate answers its original, and the log holds each use once
+// (R-LOG-1).
+func TestRecordUses_DuplicatesInAGroup_R_LOG_1(t *testing.T) {
+	f := newUseFixture(t)
+	old := map[string]string{} // external id -> id
+	for i := range 10 {
+		ext := fmt.Sprintf("old-%d", i)
+		old[ext] = f.record(t, f.use(ext, "rec-old"))[0].Use.ID
+	}
+	const n = 60
+	var wg sync.WaitGroup
+	results := make([][]monitoring.UseResult, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Requests 2k and 2k+1 name the same new use.
+			uses := []*monitoring.Use{f.use(fmt.Sprintf("old-%d", i%10), "rec-old"), f.use(fmt.Sprintf("new-%d", i/2), fmt.Sprintf("rec-%d", i/2))}
+			<-start
+			results[i], errs[i] = f.uses.RecordUses(context.Background(), uses)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := 0; i < n; i += 2 {
+		for _, j := range []int{i, i + 1} {
+			if errs[j] != nil {
+				t.Fatalf("request %d: %v", j, errs[j])
+			}
+			if r := results[j][0]; !r.Duplicate || r.Use.ID != old[r.Use.ExternalID] {
+				t.Errorf("request %d: retry of %s answered %s (duplicate %v), want %s", j, r.Use.ExternalID, r.Use.ID, r.Duplicate, old[r.Use.ExternalID])
+			}
+		}
+		a, b := results[i][1], results[i+1][1]
+		if a.Use.ID != b.Use.ID || a.Duplicate == b.Duplicate {
+			t.Errorf("new-%d: ids %s, %s, duplicate %v, %v; want one use and one duplicate of it", i/2, a.Use.ID, b.Use.ID, a.Duplicate, b.Duplicate)
+		}
+	}
+	if got := countUseRows(t, f.d, "uses"); got != 10+n/2 {
+		t.Errorf("%d uses, want %d", got, 10+n/2)
+	}
+	mustVerify(t, f.uses, 10+n/2)
+	if err := f.d.CheckRollups(t.Context()); err != nil {
+		t.Error(err)
+	}
+}
+
 // The writer carries what it read of the state (activities, unit
 // histories, notices) from group to group. A change committed in between,
 // by this process or by another one on the same file, must be seen by the

@@ -9,19 +9,21 @@ import (
 	"vaaka/monitoring"
 )
 
-// The rows a group writes beside its uses (the recordings first seen, the
-// employees, flags and flag months of each use) are collected while the
-// group is written and inserted before its commit with multi-row INSERTs,
-// and the recordings a request names are looked up with one query per
-// chunk rather than one per use (issue "Performance": per use, the writer
-// ran six to eight single-row statements, each paying database/sql's and
-// the driver's fixed cost).
+// The rows a group writes (its uses, unless it is written with savepoints,
+// and beside them the recordings first seen, the employees, flags and flag
+// months of each use) are collected while the group is written and
+// inserted before its commit with multi-row INSERTs, and the recordings a
+// request names are looked up with one query per chunk rather than one per
+// use (issue "Performance": per use, the writer ran six to eight single-row
+// statements, each paying database/sql's and the driver's fixed cost).
 //
 // Nothing in a group reads these tables before its commit: the recordings
 // already seen are known from the group's map, the rollups are written
-// from counts kept in memory (rollup.go). A group written with savepoints
-// inserts each request's rows before releasing its savepoint, so that a
-// request whose rows fail fails alone.
+// from counts kept in memory (rollup.go), the head of the chain is carried
+// in the group, and the use a correction names was committed before (a
+// use's id is answered only after its commit). A group written with
+// savepoints inserts each request's rows before releasing its savepoint,
+// so that a request whose rows fail fails alone.
 
 // rowTable is a table the rows of a use go to.
 type rowTable struct {
@@ -33,6 +35,14 @@ type rowTable struct {
 }
 
 var (
+	// useRows are the uses themselves, collected only on a group's fast
+	// path (no savepoints): a duplicate external id makes the multi-row
+	// INSERT fail, and the group is written again with savepoints, where
+	// each use is inserted alone and a duplicate answers its stored
+	// original (useGroup.insert).
+	useRows = rowTable{name: "use", cols: 19, maxRows: 64,
+		insert: `INSERT INTO uses (` + useColumns + `) VALUES `,
+		row:    `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`}
 	recordingRows = rowTable{name: "recording", cols: 7, maxRows: 64,
 		insert: `INSERT INTO recordings (ref, call_started_at, direction, activity_id, employee_staff_id, deletion_due, first_seen_at, source) VALUES `,
 		row:    `(?,?,?,?,?,?,?,'use')`}
@@ -51,11 +61,11 @@ func (t rowTable) query(n int) string {
 
 // pendingRows are the values of the rows not yet inserted, per table.
 type pendingRows struct {
-	recordings, employees, flags, flagMonths []any
+	uses, recordings, employees, flags, flagMonths []any
 }
 
 func (p *pendingRows) reset() {
-	p.recordings, p.employees, p.flags, p.flagMonths = p.recordings[:0], p.employees[:0], p.flags[:0], p.flagMonths[:0]
+	p.uses, p.recordings, p.employees, p.flags, p.flagMonths = p.uses[:0], p.recordings[:0], p.employees[:0], p.flags[:0], p.flagMonths[:0]
 }
 
 // flush inserts the pending rows with g's statements and empties them.
@@ -63,7 +73,7 @@ func (p *pendingRows) flush(ctx context.Context, g *useGroup) error {
 	for _, t := range []struct {
 		table rowTable
 		vals  []any
-	}{{recordingRows, p.recordings}, {employeeRows, p.employees}, {flagRows, p.flags}, {flagMonthRows, p.flagMonths}} {
+	}{{useRows, p.uses}, {recordingRows, p.recordings}, {employeeRows, p.employees}, {flagRows, p.flags}, {flagMonthRows, p.flagMonths}} {
 		if err := insertRows(ctx, g.stmts, t.table, t.vals); err != nil {
 			return err
 		}

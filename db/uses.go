@@ -346,14 +346,13 @@ func (w *useWriter) writeGroup(ctx context.Context, group []*useRequest, replies
 		}
 		replies[i].results = results
 	}
-	// The rows beside the uses of every request that succeeded; if they
-	// fail, the group is written again with a savepoint per request.
+	// The uses of every request that succeeded and the rows beside them;
+	// if they fail (a duplicate external id among them, say), the group is
+	// written again with a savepoint per request, where each use is
+	// inserted alone. With savepoints every request inserted its own rows.
 	if err := g.pend.flush(ctx, g); err != nil {
-		if len(group) > 1 && !savepoints {
+		if !savepoints {
 			return false, nil
-		}
-		if len(group) == 1 {
-			replies[0].err = err
 		}
 		return true, err
 	}
@@ -836,7 +835,9 @@ func (g *useGroup) employeeAt(ctx context.Context, staffID, at string) (monitori
 // after the head, writes it and enters a recording first seen. When u's
 // external id is already stored it writes nothing and returns the stored
 // use (idempotency, R-LOG-1): the unique index uses_external detects it, so
-// the common case costs no lookup.
+// the common case costs no lookup. Without savepoints the row is only
+// collected (pendingRows), and a duplicate is found when the group's rows
+// are inserted: the group is then written again with savepoints.
 func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.Use, error) {
 	st := monitoring.UseState{Employees: make(map[string]monitoring.EmployeeAt, len(u.EmployeeStaffIDs))}
 	occurred, call := formatTime(u.OccurredAt), formatTime(u.CallStartedAt) // as stored
@@ -872,10 +873,18 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 	if u.ExternalID != "" {
 		external = u.ExternalID
 	}
-	_, err = g.insertUse.ExecContext(ctx, u.Seq, u.ID, string(u.Source), external, u.ActivityID, u.RecordingRef,
+	row := [...]any{u.Seq, u.ID, string(u.Source), external, u.ActivityID, u.RecordingRef,
 		call, string(u.Direction), strings.Join(u.EmployeeStaffIDs, "\x1f"), u.UsedBy,
 		string(u.Action), u.Purpose, u.Note, occurred, g.nowText, u.Corrects,
-		monitoring.FlagMask(u.Flags), u.PrevHash, u.Hash)
+		monitoring.FlagMask(u.Flags), u.PrevHash, u.Hash}
+	if !g.savepoints {
+		// The fast path: the row joins the group's multi-row INSERT
+		// (use_rows.go); a duplicate fails it and the group is written
+		// again with savepoints, through the branch below.
+		g.pend.uses = append(g.pend.uses, row[:]...)
+	} else {
+		_, err = g.insertUse.ExecContext(ctx, row[:]...)
+	}
 	if err != nil && u.ExternalID != "" && isUnique(err) {
 		stored, ferr := scanUse(g.findExternal.QueryRowContext(ctx, u.Source, u.ExternalID))
 		if ferr != nil {
