@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -198,16 +199,9 @@ func (d *rollupDelta) flush(ctx context.Context, g *useGroup) error {
 	if err := bumpMonths(ctx, g.stmts, d.rollup); err != nil {
 		return err
 	}
-	newStaff := make(map[rollupKey]int64, len(d.rollup))
-	for k, n := range d.staff {
-		var total int64
-		if err := g.stmts.QueryRowContext(ctx, upsertRollupEmployeeSQL, k.cell.activity, k.cell.month, k.cell.flag,
-			k.cell.purpose, k.cell.unit, k.staff, n).Scan(&total); err != nil {
-			return fmt.Errorf("db: use rollup employees: %w", err)
-		}
-		if total == n {
-			newStaff[k.cell]++
-		}
+	newStaff, err := d.flushStaff(ctx, g.stmts)
+	if err != nil {
+		return err
 	}
 	for k, n := range d.rollup {
 		if _, err := g.upsertRollup.ExecContext(ctx, k.activity, k.purpose, k.unit, k.month, k.flag, n, newStaff[k]); err != nil {
@@ -233,6 +227,48 @@ func (d *rollupDelta) flush(ctx context.Context, g *useGroup) error {
 	return nil
 }
 
+// flushStaff upserts the collected employees of each cell, many rows per
+// statement (in chunks of a power of two rows, as insertRows writes them),
+// and returns how many employees each cell gained: a row whose count after
+// the upsert is exactly the count added was created, i.e. the employee is
+// new in the cell.
+func (d *rollupDelta) flushStaff(ctx context.Context, q *stmtCache) (map[rollupKey]int64, error) {
+	t := rollupEmployeeRows
+	vals := make([]any, 0, t.cols*len(d.staff))
+	for k, n := range d.staff {
+		vals = append(vals, k.cell.activity, k.cell.month, k.cell.flag, k.cell.purpose, k.cell.unit, k.staff, n)
+	}
+	newStaff := make(map[rollupKey]int64, len(d.rollup))
+	upsert := func(vals []any) error {
+		rows, err := q.QueryContext(ctx, t.upsert(len(vals)/t.cols), vals...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				k     staffKey
+				total int64
+			)
+			if err := rows.Scan(&k.cell.activity, &k.cell.month, &k.cell.flag, &k.cell.purpose, &k.cell.unit, &k.staff, &total); err != nil {
+				return err
+			}
+			if total == d.staff[k] {
+				newStaff[k.cell]++
+			}
+		}
+		return rows.Err()
+	}
+	for rows := len(d.staff); rows > 0; {
+		n := min(1<<(bits.Len(uint(rows))-1), t.maxRows)
+		if err := upsert(vals[:n*t.cols]); err != nil {
+			return nil, fmt.Errorf("db: use rollup employees: %w", err)
+		}
+		vals, rows = vals[n*t.cols:], rows-n
+	}
+	return newStaff, nil
+}
+
 // bumpMonths advances the version of every month of cells (migration 0012)
 // in the transaction that changes their rows: every change of use_rollup
 // and use_rollup_employees goes through flush or rollupRemove, and so here
@@ -254,13 +290,23 @@ func bumpMonths(ctx context.Context, q interface {
 	return nil
 }
 
+// rollupEmployeeRows upserts rows of use_rollup_employees, answering each
+// row's key and count after the upsert.
+var rollupEmployeeRows = rowTable{name: "use rollup employee", cols: 7, maxRows: 64,
+	insert: `INSERT INTO use_rollup_employees (activity_id, month, flag, purpose, unit, staff_id, n) VALUES `,
+	row:    `(?,?,?,?,?,?,?)`}
+
+// upsert is the upsert of n rows of t (use_rollup_employees).
+func (t rowTable) upsert(n int) string {
+	return t.query(n) + ` ON CONFLICT (activity_id, month, flag, purpose, unit, staff_id) DO UPDATE SET n = n + excluded.n
+		RETURNING activity_id, month, flag, purpose, unit, staff_id, n`
+}
+
 const (
 	bumpMonthSQL = `INSERT INTO use_rollup_versions (month, version) VALUES (?, 1)
 		ON CONFLICT (month) DO UPDATE SET version = version + 1`
 	upsertRollupSQL = `INSERT INTO use_rollup (activity_id, purpose, unit, month, flag, n, employees) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (activity_id, purpose, unit, month, flag) DO UPDATE SET n = n + excluded.n, employees = employees + excluded.employees`
-	upsertRollupEmployeeSQL = `INSERT INTO use_rollup_employees (activity_id, month, flag, purpose, unit, staff_id, n) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (activity_id, month, flag, purpose, unit, staff_id) DO UPDATE SET n = n + excluded.n RETURNING n`
 	upsertWeekSQL = `INSERT INTO use_week_rollup (week, activity_id, flag, n) VALUES (?, ?, ?, ?)
 		ON CONFLICT (week, activity_id, flag) DO UPDATE SET n = n + excluded.n`
 	upsertFlagDaySQL = `INSERT INTO use_flag_days (day, flag, n) VALUES (?, ?, ?)
