@@ -79,7 +79,7 @@ func runBench(args []string) error {
 	fs.StringVar(&b.vaaka, "vaaka", "bin/vaaka", "the built vaaka binary")
 	fs.StringVar(&b.dbPath, "db", "", "database made by `vaaka gen` (it receives the uses written by the load)")
 	fs.DurationVar(&b.duration, "duration", 8*time.Second, "length of each throughput phase")
-	fs.IntVar(&b.rounds, "rounds", 3, "alternating rounds of each ingest throughput and its baseline, each half of --duration")
+	fs.IntVar(&b.rounds, "rounds", 5, "alternating rounds of each ingest throughput and its baseline, each half of --duration")
 	fs.IntVar(&b.batchClients, "batch-clients", 2, "concurrent clients of the batch ingest, each posting 1000 uses per request")
 	out := fs.String("out", "", "also write the report (markdown) to this file")
 	phases := fs.String("phases", "", "comma-separated phases to run (default all): "+strings.Join(allPhases, ","))
