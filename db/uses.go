@@ -882,18 +882,15 @@ func (g *useGroup) insert(ctx context.Context, u *monitoring.Use) (*monitoring.U
 		// (use_rows.go); a duplicate fails it and the group is written
 		// again with savepoints, through the branch below.
 		g.pend.uses = append(g.pend.uses, row[:]...)
-	} else {
-		_, err = g.insertUse.ExecContext(ctx, row[:]...)
-	}
-	if err != nil && u.ExternalID != "" && isUnique(err) {
+	} else if _, err := g.insertUse.ExecContext(ctx, row[:]...); err != nil {
+		if u.ExternalID == "" || !isUnique(err) {
+			return nil, fmt.Errorf("db: insert use: %w", err)
+		}
 		stored, ferr := scanUse(g.findExternal.QueryRowContext(ctx, u.Source, u.ExternalID))
 		if ferr != nil {
 			return nil, fmt.Errorf("db: insert use: %w", errors.Join(err, ferr))
 		}
 		return stored, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("db: insert use: %w", err)
 	}
 	if !known {
 		a, err := g.activity(ctx, u.ActivityID)
