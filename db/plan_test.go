@@ -100,7 +100,7 @@ func hotQueries() []planCase {
 		{name: "charts deletions of an activity", query: chartDeletionsActivitySQL, args: []any{"2026-09-07", "2026-11-23", 3}},
 		{name: "charts largest cell", query: chartMaxEmployeesSQL, args: []any{3, "2026-09", "2026-11"}},
 		{name: "charts employees", query: chartEmployeesSQL, args: []any{3, "2026-09", "2026-11"}},
-		{name: "writer rollup employees", query: rollupEmployeeRows.upsert(1), args: make([]any, 7)},
+		{name: "writer rollup employees", query: upsertRollupEmployeesSQL(1), args: make([]any, 7)},
 		{name: "writer week rollup", query: upsertWeekSQL, args: make([]any, 4)},
 	} {
 		cases = append(cases, c)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/bits"
 	"slices"
 	"time"
 
@@ -228,7 +227,7 @@ func (d *rollupDelta) flush(ctx context.Context, g *useGroup) error {
 }
 
 // flushStaff upserts the collected employees of each cell, many rows per
-// statement (in chunks of a power of two rows, as insertRows writes them),
+// statement (in the chunks insertRows writes),
 // and returns how many employees each cell gained: a row whose count after
 // the upsert is exactly the count added was created, i.e. the employee is
 // new in the cell.
@@ -239,10 +238,10 @@ func (d *rollupDelta) flushStaff(ctx context.Context, q *stmtCache) (map[rollupK
 		vals = append(vals, k.cell.activity, k.cell.month, k.cell.flag, k.cell.purpose, k.cell.unit, k.staff, n)
 	}
 	newStaff := make(map[rollupKey]int64, len(d.rollup))
-	upsert := func(vals []any) error {
-		rows, err := q.QueryContext(ctx, t.upsert(len(vals)/t.cols), vals...)
+	err := t.chunks(vals, func(n int, vals []any) error {
+		rows, err := q.QueryContext(ctx, upsertRollupEmployeesSQL(n), vals...)
 		if err != nil {
-			return err
+			return fmt.Errorf("db: use rollup employees: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
@@ -251,20 +250,19 @@ func (d *rollupDelta) flushStaff(ctx context.Context, q *stmtCache) (map[rollupK
 				total int64
 			)
 			if err := rows.Scan(&k.cell.activity, &k.cell.month, &k.cell.flag, &k.cell.purpose, &k.cell.unit, &k.staff, &total); err != nil {
-				return err
+				return fmt.Errorf("db: use rollup employees: %w", err)
 			}
 			if total == d.staff[k] {
 				newStaff[k.cell]++
 			}
 		}
-		return rows.Err()
-	}
-	for rows := len(d.staff); rows > 0; {
-		n := min(1<<(bits.Len(uint(rows))-1), t.maxRows)
-		if err := upsert(vals[:n*t.cols]); err != nil {
-			return nil, fmt.Errorf("db: use rollup employees: %w", err)
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("db: use rollup employees: %w", err)
 		}
-		vals, rows = vals[n*t.cols:], rows-n
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return newStaff, nil
 }
@@ -296,9 +294,9 @@ var rollupEmployeeRows = rowTable{name: "use rollup employee", cols: 7, maxRows:
 	insert: `INSERT INTO use_rollup_employees (activity_id, month, flag, purpose, unit, staff_id, n) VALUES `,
 	row:    `(?,?,?,?,?,?,?)`}
 
-// upsert is the upsert of n rows of t (use_rollup_employees).
-func (t rowTable) upsert(n int) string {
-	return t.query(n) + ` ON CONFLICT (activity_id, month, flag, purpose, unit, staff_id) DO UPDATE SET n = n + excluded.n
+// upsertRollupEmployeesSQL upserts n rows of use_rollup_employees.
+func upsertRollupEmployeesSQL(n int) string {
+	return rollupEmployeeRows.query(n) + ` ON CONFLICT (activity_id, month, flag, purpose, unit, staff_id) DO UPDATE SET n = n + excluded.n
 		RETURNING activity_id, month, flag, purpose, unit, staff_id, n`
 }
 

@@ -82,14 +82,24 @@ func (p *pendingRows) flush(ctx context.Context, g *useGroup) error {
 	return nil
 }
 
-// insertRows writes vals (table.cols per row) in statements of a power of
-// two rows each, the largest that fits, so that a table has at most
-// log2(maxRows)+1 distinct statements to prepare.
+// insertRows writes vals (table.cols per row) in t's chunks.
 func insertRows(ctx context.Context, q *stmtCache, t rowTable, vals []any) error {
+	return t.chunks(vals, func(n int, vals []any) error {
+		if _, err := q.ExecContext(ctx, t.query(n), vals...); err != nil {
+			return fmt.Errorf("db: insert %s: %w", t.name, err)
+		}
+		return nil
+	})
+}
+
+// chunks calls write with the rows of vals (t.cols values per row) in
+// chunks of a power of two rows each, the largest that fits, so that a
+// table has at most log2(maxRows)+1 distinct statements to prepare.
+func (t rowTable) chunks(vals []any, write func(n int, vals []any) error) error {
 	for rows := len(vals) / t.cols; rows > 0; {
 		n := min(1<<(bits.Len(uint(rows))-1), t.maxRows)
-		if _, err := q.ExecContext(ctx, t.query(n), vals[:n*t.cols]...); err != nil {
-			return fmt.Errorf("db: insert %s: %w", t.name, err)
+		if err := write(n, vals[:n*t.cols]); err != nil {
+			return err
 		}
 		vals, rows = vals[n*t.cols:], rows-n
 	}
