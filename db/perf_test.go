@@ -51,23 +51,13 @@ func TestRecordUses_FailingWhileWriting_FailsAlone_R_LOG_1(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 60
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			uses := []*monitoring.Use{f.use(fmt.Sprintf("w-%d-a", i), fmt.Sprintf("rec-%d-a", i)), f.use(fmt.Sprintf("w-%d-b", i), fmt.Sprintf("rec-%d-b", i))}
-			if i%3 == 1 {
-				uses[1].EmployeeStaffIDs = []string{"REFUSED"}
-			}
-			<-start
-			_, errs[i] = f.uses.RecordUses(context.Background(), uses)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	_, errs := recordAtOnce(f, n, func(i int) []*monitoring.Use {
+		uses := []*monitoring.Use{f.use(fmt.Sprintf("w-%d-a", i), fmt.Sprintf("rec-%d-a", i)), f.use(fmt.Sprintf("w-%d-b", i), fmt.Sprintf("rec-%d-b", i))}
+		if i%3 == 1 {
+			uses[1].EmployeeStaffIDs = []string{"REFUSED"}
+		}
+		return uses
+	})
 	good := 0
 	for i, err := range errs {
 		switch {
@@ -91,6 +81,27 @@ func TestRecordUses_FailingWhileWriting_FailsAlone_R_LOG_1(t *testing.T) {
 	}
 }
 
+// recordAtOnce records the n requests uses(i) from n goroutines released
+// together, so that the writer takes many of them into one group, and
+// returns each request's results and error.
+func recordAtOnce(f *useFixture, n int, uses func(i int) []*monitoring.Use) ([][]monitoring.UseResult, []error) {
+	results, errs := make([][]monitoring.UseResult, n), make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			us := uses(i)
+			<-start
+			results[i], errs[i] = f.uses.RecordUses(context.Background(), us)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results, errs
+}
+
 // A group's uses are inserted together at its end; a duplicate external
 // id among them (a retry of a committed use, or two requests of the group
 // naming the same new one) fails that INSERT, and the group is written
@@ -105,22 +116,10 @@ func TestRecordUses_DuplicatesInAGroup_R_LOG_1(t *testing.T) {
 		old[ext] = f.record(t, f.use(ext, "rec-old"))[0].Use.ID
 	}
 	const n = 60
-	var wg sync.WaitGroup
-	results := make([][]monitoring.UseResult, n)
-	errs := make([]error, n)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Requests 2k and 2k+1 name the same new use.
-			uses := []*monitoring.Use{f.use(fmt.Sprintf("old-%d", i%10), "rec-old"), f.use(fmt.Sprintf("new-%d", i/2), fmt.Sprintf("rec-%d", i/2))}
-			<-start
-			results[i], errs[i] = f.uses.RecordUses(context.Background(), uses)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	results, errs := recordAtOnce(f, n, func(i int) []*monitoring.Use {
+		// Requests 2k and 2k+1 name the same new use.
+		return []*monitoring.Use{f.use(fmt.Sprintf("old-%d", i%10), "rec-old"), f.use(fmt.Sprintf("new-%d", i/2), fmt.Sprintf("rec-%d", i/2))}
+	})
 	for i := 0; i < n; i += 2 {
 		for _, j := range []int{i, i + 1} {
 			if errs[j] != nil {
