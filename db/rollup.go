@@ -227,10 +227,10 @@ func (d *rollupDelta) flush(ctx context.Context, g *useGroup) error {
 }
 
 // flushStaff upserts the collected employees of each cell, many rows per
-// statement (in the chunks insertRows writes),
-// and returns how many employees each cell gained: a row whose count after
-// the upsert is exactly the count added was created, i.e. the employee is
-// new in the cell.
+// statement (in the chunks insertRows writes), and returns how many
+// employees each cell gained: a row whose count after the upsert is
+// exactly the count added was created, i.e. the employee is new in the
+// cell.
 func (d *rollupDelta) flushStaff(ctx context.Context, q *stmtCache) (map[rollupKey]int64, error) {
 	t := rollupEmployeeRows
 	vals := make([]any, 0, t.cols*len(d.staff))
