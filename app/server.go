@@ -8,8 +8,10 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -87,6 +89,7 @@ type Server struct {
 	i18n     *Catalog
 	views    *views
 	throttle *throttle
+	serving  *servingConns
 }
 
 // New builds the server: catalogs and templates are parsed once here and a
@@ -134,6 +137,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	})
 	guardMethods(s.app)
 	timeRequests(s.app)
+	s.serving = trackServing(s.app)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(s.securityHeaders)
 	s.app.Use(func(c *fiber.Ctx) error {
@@ -199,8 +203,58 @@ func (s *Server) App() *fiber.App { return s.app }
 // Listen serves on addr until Shutdown.
 func (s *Server) Listen(addr string) error { return s.app.Listen(addr) }
 
-// Shutdown stops accepting connections and waits for in-flight requests.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Shutdown stops accepting connections and waits for in-flight requests
+// until ctx ends. fasthttp waits for every open connection, even one that
+// has sent no request yet (a client's connection opened ahead, a browser's
+// preconnect), until its read timeout; so when ctx ends and no request is
+// being answered, what is left only reads, and the shutdown is clean.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.app.ShutdownWithContext(ctx)
+	if err != nil && ctx.Err() != nil && s.serving.count() == 0 {
+		return nil
+	}
+	return err
+}
+
+// servingConns are the connections whose request reached the handler and
+// whose answer is not yet written: marked when the handler starts, cleared
+// when fasthttp reports the connection idle (the answer written) or closed.
+type servingConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (t *servingConns) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.conns)
+}
+
+// trackServing wraps app's handler and connection-state hook to keep the
+// set of connections being served.
+func trackServing(app *fiber.App) *servingConns {
+	t := &servingConns{conns: map[net.Conn]struct{}{}}
+	srv := app.Server()
+	next := srv.Handler
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		t.mu.Lock()
+		t.conns[ctx.Conn()] = struct{}{}
+		t.mu.Unlock()
+		next(ctx)
+	}
+	hook := srv.ConnState
+	srv.ConnState = func(c net.Conn, state fasthttp.ConnState) {
+		if state == fasthttp.StateIdle || state == fasthttp.StateClosed || state == fasthttp.StateHijacked {
+			t.mu.Lock()
+			delete(t.conns, c)
+			t.mu.Unlock()
+		}
+		if hook != nil {
+			hook(c, state)
+		}
+	}
+	return t
+}
 
 func (s *Server) logPanic(c *fiber.Ctx, e any) {
 	s.Logger.Error("panic", "path", c.Path(), "method", c.Method(), "panic", e)
