@@ -426,7 +426,7 @@ func (st *useStmts) list() []**sql.Stmt {
 }
 
 var useStmtSQL = []string{
-	`INSERT INTO uses (` + useColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	useRows.query(1), // a use alone: groups written with savepoints (insert)
 	`SELECT ` + useColumns + ` FROM uses WHERE source = ? AND external_id = ?`,
 	`SELECT COUNT(*) FROM uses WHERE id = ?`,
 	// An activity's versions, newest first: the version in force at a time
